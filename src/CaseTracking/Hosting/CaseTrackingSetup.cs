@@ -1,4 +1,10 @@
+using CaseTracking.Access;
+using CaseTracking.Auditing;
+using CaseTracking.Cases;
 using CaseTracking.Health;
+using CaseTracking.Infrastructure;
+using FluentValidation;
+using Weasel.Core;
 using JasperFx;
 using JasperFx.CodeGeneration;
 using JasperFx.Events.Daemon;
@@ -25,9 +31,24 @@ public static class CaseTrackingSetup
         var schema = configuration["CaseTracking:Schema"] ?? "casetracking";
 
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(SupervisionKinds.FromConfiguration(configuration));
+        builder.Services.AddSingleton(configuration.GetSection("CaseTracking:Alerts").Get<AlertSettings>() ?? new AlertSettings());
+        builder.Services.AddSingleton<CaseClock>();
+        builder.Services.AddSingleton<Writes>();
+        builder.Services.AddSingleton<Reads>();
+        builder.Services.AddSingleton<CaseWrites>();
+        builder.Services.AddSingleton<HashChain>();
+        builder.Services.AddSingleton<AdminBootstrap>();
+        builder.Services.AddValidators();
+        // Field names in messages as the client sent them (camelCase).
+        ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
+            member is null ? null : char.ToLowerInvariant(member.Name[0]) + member.Name[1..];
+        builder.Services.AddCaseTrackingAuth();
+        builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
         builder.Services.AddOpenApi();
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(new DatabaseProbe(connectionString));
+        builder.Services.AddSingleton(new PostgresConnection(connectionString));
         builder.Services.AddSingleton<ProjectionWatch>();
 
         builder.Services.AddMarten(sp =>
@@ -36,12 +57,17 @@ public static class CaseTrackingSetup
                 opts.Connection(connectionString);
                 opts.DatabaseSchemaName = schema;
                 opts.ConfigureEventStore();
+                opts.ConfigureCases();
+                opts.ConfigureAccess();
                 return opts;
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
             .IntegrateWithWolverine(m => m.MessageStorageSchemaName = schema)
             .AddAsyncDaemon(DaemonMode.Solo);
+        // After Marten's own start-up work (schema), in this order.
+        builder.Services.AddHostedService<HashChainInstaller>();
+        builder.Services.AddHostedService<AdminBootstrapService>();
 
         builder.Host.UseWolverine(opts =>
         {
@@ -58,8 +84,16 @@ public static class CaseTrackingSetup
 
     public static WebApplication UseCaseTracking(this WebApplication app)
     {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapOpenApi();
-        app.MapWolverineEndpoints();
+        app.MapWolverineEndpoints(opts =>
+        {
+            // A query value that does not parse (a bad date, an unknown status) is a 400, not a silent null.
+            opts.RejectUnparseableQueryValues = true;
+        });
         return app;
     }
 
@@ -70,5 +104,16 @@ public static class CaseTrackingSetup
         opts.Events.MetadataConfig.UserNameEnabled = true;
         opts.Events.MetadataConfig.HeadersEnabled = true;
         opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+    }
+
+    /// <summary>Every nested FluentValidation validator of the app, as a singleton.</summary>
+    private static void AddValidators(this IServiceCollection services)
+    {
+        foreach (var type in typeof(Program).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }))
+        {
+            var contract = type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IValidator<>));
+            if (contract is not null) services.AddSingleton(contract, type);
+        }
     }
 }

@@ -1,0 +1,49 @@
+namespace CaseTracking.Access;
+
+public enum Role { Reviewer, Supervisor, Auditor, Admin }
+
+public enum OrganisationType { WomensUnion, YouthUnion, VeteransAssociation, FarmersAssociation, ResidentialGroup, Other }
+
+/// <summary>A ward (xã/phường) of a province. Tenanted: one province's wards are invisible to another.</summary>
+public sealed class Ward
+{
+    public Guid Id { get; set; }
+    public string Code { get; set; } = "";
+    public string Name { get; set; } = "";
+}
+
+/// <summary>A community organisation of one ward.</summary>
+public sealed class Organisation
+{
+    public Guid Id { get; set; }
+    public string Name { get; set; } = "";
+    public OrganisationType Type { get; set; }
+    public Guid WardId { get; set; }
+}
+
+/// <summary>
+/// A user of one province. Not tenanted in Marten (login must find the user before the province is
+/// known); <see cref="Tenant"/> carries the province and every query filters on it.
+/// </summary>
+public sealed class User
+{
+    public Guid Id { get; set; }
+    public string Username { get; set; } = "";
+    public string DisplayName { get; set; } = "";
+    public Role Role { get; set; }
+    public List<Guid> WardIds { get; set; } = [];
+    public Guid? OrganisationId { get; set; }
+    public string Tenant { get; set; } = "";
+    public bool Active { get; set; } = true;
+    public string PasswordHash { get; set; } = "";
+    public int FailedLogins { get; set; }
+    public DateTimeOffset? LockedUntil { get; set; }
+}
+
+/// <summary>Who is acting, as decisions see it: resolved from the user document on every request.</summary>
+public sealed record Actor(Guid UserId, string Username, string DisplayName, Role Role, string Tenant,
+    IReadOnlyList<Guid> WardIds, Guid? OrganisationId)
+{
+    public static Actor From(User user) => new(user.Id, user.Username, user.DisplayName, user.Role, user.Tenant,
+        user.WardIds, user.OrganisationId);
+}

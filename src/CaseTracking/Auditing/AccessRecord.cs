@@ -1,0 +1,38 @@
+using CaseTracking.Access;
+using CaseTracking.Infrastructure;
+using Marten;
+using Wolverine.Http;
+
+namespace CaseTracking.Auditing;
+
+/// <summary>One read of a case: who, when, which case, what was shown.</summary>
+public sealed class AccessRecord
+{
+    public Guid Id { get; set; }
+    public DateTimeOffset At { get; set; }
+    public Guid UserId { get; set; }
+    public string Username { get; set; } = "";
+    public Role Role { get; set; }
+    public Guid CaseId { get; set; }
+    public string What { get; set; } = "";
+    public string? Query { get; set; }
+}
+
+public static class AccessLogEndpoint
+{
+    [WolverineGet("/api/audit/access")]
+    public static Task<IResult> Get(Guid? caseId, string? user, DateTimeOffset? from, DateTimeOffset? to, int? page, int? pageSize,
+        HttpContext http, Reads reads) =>
+        reads.Run(http, [Role.Auditor], async (_, session) =>
+        {
+            var size = Math.Clamp(pageSize ?? 100, 1, 1000);
+            var number = Math.Max(page ?? 1, 1);
+            var query = session.Query<AccessRecord>().AsQueryable();
+            if (caseId is { } c) query = query.Where(r => r.CaseId == c);
+            if (!string.IsNullOrWhiteSpace(user)) query = query.Where(r => r.Username == user.Trim().ToLowerInvariant());
+            if (from is { } f) query = query.Where(r => r.At >= f);
+            if (to is { } t) query = query.Where(r => r.At <= t);
+            var rows = await query.OrderByDescending(r => r.At).Skip((number - 1) * size).Take(size).ToListAsync(http.RequestAborted);
+            return Results.Json(rows, Json.Options);
+        });
+}

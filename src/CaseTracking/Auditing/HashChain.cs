@@ -1,0 +1,108 @@
+using CaseTracking.Access;
+using CaseTracking.Infrastructure;
+using Marten;
+using Npgsql;
+using Wolverine.Http;
+
+namespace CaseTracking.Auditing;
+
+public sealed record VerifyResult(Guid StreamId, bool Valid, int Events, long? FirstBrokenVersion, string? Reason);
+
+/// <summary>
+/// Tamper evidence (DESIGN §5). A PostgreSQL trigger on the events table sets the headers
+/// <c>prevHash</c> and <c>hash</c> = SHA-256(prevHash ‖ type ‖ version ‖ data::text) on every insert, so
+/// every append (rich or quick, through the app or not) is chained in one place. The canonical JSON is
+/// PostgreSQL's own <c>jsonb::text</c>, used by the trigger and by the verifier alike.
+/// </summary>
+public sealed class HashChain(IDocumentStore store, PostgresConnection connection)
+{
+    private string Schema => store.Options.Events.DatabaseSchemaName;
+
+    private static string HashExpression(string prev) =>
+        $"encode(sha256(convert_to({prev} || e.type || e.version::text || e.data::text, 'UTF8')), 'hex')";
+
+    public string InstallSql => $"""
+        create or replace function {Schema}.mt_hash_chain() returns trigger language plpgsql as $fn$
+        declare
+          prev text;
+        begin
+          if NEW.version <= 1 then
+            prev := NEW.stream_id::text;
+          else
+            select e.headers ->> 'hash' into prev from {Schema}.mt_events e
+             where e.stream_id = NEW.stream_id and e.tenant_id = NEW.tenant_id and e.version = NEW.version - 1;
+            prev := coalesce(prev, '');
+          end if;
+          NEW.headers := (case when jsonb_typeof(NEW.headers) = 'object' then NEW.headers else jsonb_build_object() end)
+            || jsonb_build_object('prevHash', prev,
+                 'hash', encode(sha256(convert_to(prev || NEW.type || NEW.version::text || NEW.data::text, 'UTF8')), 'hex'));
+          return NEW;
+        end
+        $fn$;
+        drop trigger if exists mt_hash_chain on {Schema}.mt_events;
+        create trigger mt_hash_chain before insert on {Schema}.mt_events for each row execute function {Schema}.mt_hash_chain();
+        """;
+
+    /// <summary>Idempotent; run after Marten has created its tables (app start, db-apply, seed).</summary>
+    public async Task InstallAsync(CancellationToken ct)
+    {
+        await store.Storage.Database.EnsureStorageExistsAsync(typeof(JasperFx.Events.IEvent), ct);
+        await using var conn = new NpgsqlConnection(connection.Value);
+        await conn.OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand(InstallSql, conn);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The SQL that recomputes a stream's chain from the stored rows, link by link.</summary>
+    public string VerifySql => $"""
+        with e as (
+          select e.version, e.type, e.data, e.headers, e.stream_id,
+                 row_number() over (order by e.version) as position,
+                 coalesce(lag(e.headers ->> 'hash') over (order by e.version), e.stream_id::text) as expected_prev
+            from {Schema}.mt_events e
+           where e.stream_id = @id and e.tenant_id = @tenant)
+        select e.version, e.position,
+               (e.headers ->> 'prevHash') is not distinct from e.expected_prev as link_ok,
+               (e.headers ->> 'hash') is not distinct from {HashExpression("e.expected_prev")} as hash_ok
+          from e order by e.version
+        """;
+
+    public async Task<VerifyResult> VerifyAsync(string tenant, Guid streamId, CancellationToken ct)
+    {
+        await using var conn = new NpgsqlConnection(connection.Value);
+        await conn.OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand(VerifySql, conn);
+        cmd.Parameters.AddWithValue("id", streamId);
+        cmd.Parameters.AddWithValue("tenant", tenant);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var count = 0;
+        long? broken = null;
+        string? reason = null;
+        while (await reader.ReadAsync(ct))
+        {
+            count++;
+            var version = reader.GetInt64(0);
+            if (broken is not null) continue;
+            if (version != reader.GetInt64(1)) (broken, reason) = (reader.GetInt64(1), "an event is missing before this version");
+            else if (!reader.GetBoolean(2)) (broken, reason) = (version, "the link to the previous event does not match");
+            else if (!reader.GetBoolean(3)) (broken, reason) = (version, "the event's content does not match its hash");
+        }
+
+        return new VerifyResult(streamId, broken is null, count, broken, reason);
+    }
+}
+
+public sealed class HashChainInstaller(HashChain chain) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => chain.InstallAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+public static class VerifyEndpoint
+{
+    [WolverineGet("/api/audit/verify/{caseId}")]
+    public static Task<IResult> Get(Guid caseId, HttpContext http, Reads reads, HashChain chain) =>
+        reads.Case(http, caseId, CaseAction.Verify, async (actor, _, _) =>
+            Results.Json(await chain.VerifyAsync(actor.Tenant, caseId, http.RequestAborted), Json.Options));
+}

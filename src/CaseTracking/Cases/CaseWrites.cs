@@ -1,0 +1,45 @@
+using CaseTracking.Access;
+using CaseTracking.Infrastructure;
+using Marten;
+
+namespace CaseTracking.Cases;
+
+/// <summary>
+/// The write path of an existing case: fetch the stream for writing, check scope (403/404) and
+/// If-Match (409), decide, append. Idempotency, body shape and saving belong to <see cref="Writes"/>.
+/// </summary>
+public sealed class CaseWrites(Writes writes)
+{
+    public Task<IResult> Execute<TCommand>(HttpContext http, Guid caseId, CaseAction action,
+        Func<Case, WriteContext<TCommand>, Task<Outcome>> decide,
+        Func<long, object>? respond = null, int status = StatusCodes.Status200OK) =>
+        writes.Run<TCommand>(http, async ctx =>
+        {
+            // Existence and scope first: a stale version on an unknown case must be 404, not 409.
+            var stream = await ctx.Session.Events.FetchForWriting<Case>(caseId, http.RequestAborted);
+            var state = stream.Aggregate;
+            switch (CasePolicy.Decide(ctx.Actor, action, state))
+            {
+                case Verdict.Forbidden: return (null, Problems.Forbidden($"A {ctx.Actor.Role} may not {action} a case."));
+                case Verdict.NotFound: return (null, Problems.NotFound());
+            }
+
+            var current = stream.CurrentVersion ?? 0;
+            if (ctx.ExpectedVersion is { } expected && expected != current)
+                return (null, Problems.Stale($"You sent If-Match \"{expected}\" but the case is at version {current}; nothing was saved. Reload to see what changed."));
+
+            var outcome = await decide(state!, ctx);
+            if (outcome.Rejection is not null) return (null, Problems.Rule(outcome.Rejection));
+
+            stream.AppendMany(outcome.Events.ToArray());
+            var version = current + outcome.Events.Count;
+            http.Response.Headers.ETag = $"\"{version}\"";
+            return (new Answer(status, respond?.Invoke(version) ?? new VersionResponse(version)), null);
+        });
+
+    /// <summary>Loads a document of the acting user's province, for the I/O a decision needs beforehand.</summary>
+    public static Task<T?> Load<T>(IQuerySession session, Guid id, CancellationToken ct) where T : notnull =>
+        session.LoadAsync<T>(id, ct);
+}
+
+public sealed record VersionResponse(long Version);

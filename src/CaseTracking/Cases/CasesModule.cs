@@ -1,0 +1,50 @@
+using CaseTracking.Access;
+using CaseTracking.Auditing;
+using CaseTracking.Infrastructure;
+using CaseTracking.People;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Schema;
+using Marten.Schema.Indexing.Unique;
+using Wolverine.Http;
+
+namespace CaseTracking.Cases;
+
+public static class CasesModule
+{
+    public static readonly Type[] EventTypes =
+    [
+        typeof(CaseOpened), typeof(CaseAssigned), typeof(ReviewLogged), typeof(ProgressRecorded), typeof(ViolationRecorded),
+        typeof(TermChanged), typeof(ReleaseRecommended), typeof(ReleaseRejected), typeof(CaseReleased),
+        typeof(CaseTransferred), typeof(CaseRevoked), typeof(CaseClosed)
+    ];
+
+    public static StoreOptions ConfigureCases(this StoreOptions opts)
+    {
+        opts.Events.AddEventTypes(EventTypes);
+        opts.Projections.Snapshot<CaseSummary>(SnapshotLifecycle.Inline);
+        opts.Schema.For<CaseSummary>().MultiTenanted()
+            .Index(x => x.WardId).Index(x => x.OrganisationId).Index(x => x.PersonId).Index(x => x.EndsOn)
+            .Duplicate(x => x.Status).Duplicate(x => x.Kind);
+        opts.Schema.For<Person>().MultiTenanted()
+            .UniqueIndex(UniqueIndexType.Computed, "person_national_id", TenancyScope.PerTenant, x => x.NationalId)
+            .Index(x => x.WardId);
+        opts.Schema.For<IdempotencyRecord>().MultiTenanted();
+        opts.Schema.For<AccessRecord>().MultiTenanted().Index(x => x.CaseId).Index(x => x.At);
+        return opts;
+    }
+
+    public static StoreOptions ConfigureAccess(this StoreOptions opts)
+    {
+        opts.Schema.For<User>().UniqueIndex(x => x.Username);
+        opts.Schema.For<Ward>().MultiTenanted();
+        opts.Schema.For<Organisation>().MultiTenanted().Index(x => x.WardId);
+        return opts;
+    }
+}
+
+public static class KindsEndpoint
+{
+    [WolverineGet("/api/kinds")]
+    public static IResult Get(SupervisionKinds kinds) => Results.Json(kinds.All, Json.Options);
+}

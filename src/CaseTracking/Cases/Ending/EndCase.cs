@@ -1,0 +1,55 @@
+using CaseTracking.Access;
+using CaseTracking.Infrastructure;
+using FluentValidation;
+using Wolverine.Http;
+
+namespace CaseTracking.Cases.Ending;
+
+public sealed record RevokeCase(string? DecisionNumber, string? Reason)
+{
+    public sealed class Validator : AbstractValidator<RevokeCase>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.DecisionNumber).NotEmpty().MaximumLength(100);
+            RuleFor(x => x.Reason).NotEmpty().MaximumLength(4000);
+        }
+    }
+}
+
+public sealed record CloseCase(ClosureReason? Reason, string? Note)
+{
+    public sealed class Validator : AbstractValidator<CloseCase>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.Reason).NotNull();
+            RuleFor(x => x.Note).NotEmpty().MaximumLength(4000);
+        }
+    }
+}
+
+public static class EndCaseHandler
+{
+    public static object[] Decide(RevokeCase cmd, Decider by) =>
+        [new CaseRevoked(cmd.DecisionNumber!.Trim(), cmd.Reason!.Trim(), by.Today, by.Actor.UserId)];
+
+    public static object[] Decide(CloseCase cmd, Decider by) =>
+        [new CaseClosed(cmd.Reason!.Value, cmd.Note!.Trim(), by.Today, by.Actor.UserId)];
+
+    [WolverinePost("/api/cases/{caseId}/revoke")]
+    public static Task<IResult> Revoke(Guid caseId, HttpContext http, CaseWrites cases) =>
+        cases.Execute<RevokeCase>(http, caseId, CaseAction.Revoke, (state, ctx) =>
+        {
+            var by = new Decider(ctx.Actor, ctx.Today, state.Version);
+            return Task.FromResult(Outcome.Of(Rules.NotTerminal(state), () => Decide(ctx.Command, by)));
+        });
+
+    [WolverinePost("/api/cases/{caseId}/close")]
+    public static Task<IResult> Close(Guid caseId, HttpContext http, CaseWrites cases) =>
+        cases.Execute<CloseCase>(http, caseId, CaseAction.Close, (state, ctx) =>
+        {
+            var by = new Decider(ctx.Actor, ctx.Today, state.Version);
+            return Task.FromResult(Outcome.Of(Rules.NotTerminal(state), () => Decide(ctx.Command, by)));
+        });
+}

@@ -1,0 +1,78 @@
+using CaseTracking.Access;
+using CaseTracking.Infrastructure;
+using CaseTracking.People;
+using FluentValidation;
+using Marten;
+using Wolverine.Http;
+
+namespace CaseTracking.Cases.Opening;
+
+public sealed record LegalBasisInput(string? DecisionNumber, string? IssuedBy, DateOnly? IssuedOn);
+
+public sealed record OpenCase(Guid PersonId, SupervisionKind? Kind, LegalBasisInput? LegalBasis,
+    DateOnly? StartsOn, DateOnly? EndsOn, Guid WardId)
+{
+    public sealed class Validator : AbstractValidator<OpenCase>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.PersonId).NotEmpty();
+            RuleFor(x => x.Kind).NotNull();
+            RuleFor(x => x.WardId).NotEmpty();
+            RuleFor(x => x.StartsOn).NotNull();
+            RuleFor(x => x.EndsOn).NotNull();
+            RuleFor(x => x.LegalBasis).NotNull();
+            RuleFor(x => x.LegalBasis!.DecisionNumber).NotEmpty().MaximumLength(100).When(x => x.LegalBasis is not null);
+            RuleFor(x => x.LegalBasis!.IssuedBy).NotEmpty().MaximumLength(200).When(x => x.LegalBasis is not null);
+            RuleFor(x => x.LegalBasis!.IssuedOn).NotNull().When(x => x.LegalBasis is not null);
+        }
+    }
+}
+
+public sealed record CaseCreated(Guid CaseId, long Version);
+
+public static class OpenCaseHandler
+{
+    /// <summary>State rules, given what the shell looked up: the person, and whether they already have such a case.</summary>
+    public static Rejection? Validate(OpenCase cmd, KindRule kind, bool personExists, bool hasActiveCaseOfKind, DateOnly today)
+    {
+        var startsOn = cmd.StartsOn!.Value;
+        var endsOn = cmd.EndsOn!.Value;
+        if (!personExists) return new("person.not-found", "No person with that id is registered in your province.");
+        if (endsOn <= startsOn) return new("term.ends-before-start", "The term must end after it starts.");
+        if (!kind.TermFits(startsOn, endsOn))
+            return new("term.out-of-range", $"A {kind.Kind} term runs {kind.MinMonths}–{kind.MaxMonths?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "∞"} months.");
+        if (cmd.LegalBasis!.IssuedOn!.Value > startsOn) return new("legal-basis.issued-after-start", "The decision must be issued on or before the start of supervision.");
+        if (cmd.LegalBasis.IssuedOn.Value > today) return new("legal-basis.issued-in-future", "The decision date lies in the future.");
+        if (hasActiveCaseOfKind) return new("case.duplicate-active", $"This person already has an active {kind.Kind} case.");
+        return null;
+    }
+
+    public static CaseOpened Decide(OpenCase cmd, Guid caseId, Guid openedBy) =>
+        new(caseId, cmd.PersonId, cmd.Kind!.Value,
+            new LegalBasis(cmd.LegalBasis!.DecisionNumber!.Trim(), cmd.LegalBasis.IssuedBy!.Trim(), cmd.LegalBasis.IssuedOn!.Value),
+            cmd.StartsOn!.Value, cmd.EndsOn!.Value, cmd.WardId, openedBy);
+
+    [WolverinePost("/api/cases")]
+    public static Task<IResult> Post(HttpContext http, Writes writes, SupervisionKinds kinds) =>
+        writes.Run<OpenCase>(http, async ctx =>
+        {
+            var (cmd, actor, session) = (ctx.Command, ctx.Actor, ctx.Session);
+            if (!CasePolicy.RoleMay(actor.Role, CaseAction.Open)) return (null, Problems.Forbidden($"A {actor.Role} may not open cases."));
+            if (!actor.WardIds.Contains(cmd.WardId)) return (null, Problems.Forbidden("You may open cases only in your own wards."));
+
+            var person = await session.LoadAsync<Person>(cmd.PersonId, http.RequestAborted);
+            var kind = kinds[cmd.Kind!.Value];
+            var duplicate = person is not null && await session.Query<CaseSummary>().AnyAsync(s =>
+                s.PersonId == cmd.PersonId && s.Kind == cmd.Kind
+                && s.Status != CaseStatus.Released && s.Status != CaseStatus.Revoked && s.Status != CaseStatus.Closed, http.RequestAborted);
+
+            var rejection = Validate(cmd, kind, person is not null, duplicate, ctx.Today);
+            if (rejection is not null) return (null, Problems.Rule(rejection));
+
+            var caseId = Guid.CreateVersion7();
+            session.Events.StartStream<Case>(caseId, Decide(cmd, caseId, actor.UserId));
+            http.Response.Headers.ETag = "\"1\"";
+            return (new Answer(StatusCodes.Status201Created, new CaseCreated(caseId, 1), $"/api/cases/{caseId}"), null);
+        });
+}

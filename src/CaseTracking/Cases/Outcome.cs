@@ -1,0 +1,18 @@
+using CaseTracking.Access;
+using CaseTracking.Infrastructure;
+
+namespace CaseTracking.Cases;
+
+/// <summary>What a decision returns: the events to append, or the rule it broke.</summary>
+public sealed record Outcome(IReadOnlyList<object> Events, Rejection? Rejection)
+{
+    public static Outcome Accept(params object[] events) => new(events, null);
+
+    public static implicit operator Outcome(Rejection rejection) => new([], rejection);
+
+    /// <summary>The A-frame: state rules first (<paramref name="validate"/>), then the happy path.</summary>
+    public static Outcome Of(Rejection? validate, Func<object[]> decide) => validate ?? Accept(decide());
+}
+
+/// <summary>Everything a decision may know beyond state and command: who acts, and what day it is.</summary>
+public sealed record Decider(Actor Actor, DateOnly Today, long Version);

@@ -1,0 +1,41 @@
+using CaseTracking.Access;
+using CaseTracking.Infrastructure;
+using FluentValidation;
+using Wolverine.Http;
+
+namespace CaseTracking.Cases.Progress;
+
+public sealed record RecordProgress(ProgressArea? Area, ProgressDirection? Direction, string? Note, DateOnly? RecordedOn)
+{
+    public sealed class Validator : AbstractValidator<RecordProgress>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.Area).NotNull();
+            RuleFor(x => x.Direction).NotNull();
+            RuleFor(x => x.Note).NotEmpty().MaximumLength(4000);
+            RuleFor(x => x.RecordedOn).NotNull();
+        }
+    }
+}
+
+public static class RecordProgressHandler
+{
+    public static Rejection? Validate(Case state, RecordProgress cmd, Decider by) =>
+        Rules.NotTerminal(state)
+        ?? Rules.NotInFuture(cmd.RecordedOn!.Value, by.Today, "progress")
+        ?? (cmd.RecordedOn.Value < state.StartsOn ? new Rejection("progress.before-start", "Progress cannot be dated before supervision starts.") : null)
+        ?? (by.Actor.Role == Role.Reviewer && state.Assignment?.OrganisationId != by.Actor.OrganisationId
+            ? new Rejection("progress.not-assigned", "Only a reviewer of the assigned organisation can record progress.") : null);
+
+    public static object[] Decide(RecordProgress cmd, Decider by) =>
+        [new ProgressRecorded(cmd.Area!.Value, cmd.Direction!.Value, cmd.Note!.Trim(), cmd.RecordedOn!.Value, by.Actor.UserId)];
+
+    [WolverinePost("/api/cases/{caseId}/progress")]
+    public static Task<IResult> Post(Guid caseId, HttpContext http, CaseWrites cases) =>
+        cases.Execute<RecordProgress>(http, caseId, CaseAction.RecordProgress, (state, ctx) =>
+        {
+            var by = new Decider(ctx.Actor, ctx.Today, state.Version);
+            return Task.FromResult(Outcome.Of(Validate(state, ctx.Command, by), () => Decide(ctx.Command, by)));
+        });
+}

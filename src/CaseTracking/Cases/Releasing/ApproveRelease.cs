@@ -1,0 +1,44 @@
+using CaseTracking.Access;
+using CaseTracking.Infrastructure;
+using FluentValidation;
+using Wolverine.Http;
+
+namespace CaseTracking.Cases.Releasing;
+
+public sealed record ApproveRelease(string? DecisionNumber, DateOnly? EffectiveOn)
+{
+    public sealed class Validator : AbstractValidator<ApproveRelease>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.DecisionNumber).NotEmpty().MaximumLength(100);
+            RuleFor(x => x.EffectiveOn).NotNull();
+        }
+    }
+}
+
+public static class ApproveReleaseHandler
+{
+    public static readonly Rejection NonePending = new("release.none-pending", "There is no open release recommendation to decide.");
+
+    public static Rejection? Validate(Case state, ApproveRelease cmd, Decider by) =>
+        Rules.NotTerminal(state)
+        ?? (state.PendingRelease is null ? NonePending : null)
+        ?? (state.PendingRelease!.RecommendedBy == by.Actor.UserId
+            ? new Rejection("release.same-approver", "Release needs two different people: you recommended it, so another supervisor must approve.") : null)
+        ?? (cmd.EffectiveOn!.Value < state.StartsOn ? new Rejection("release.effective-before-start", "Release cannot take effect before supervision starts.") : null);
+
+    /// <summary><paramref name="seenVersion"/> is what the approver had on screen (If-Match), else the current version.</summary>
+    public static object[] Decide(Case state, ApproveRelease cmd, Decider by, long seenVersion) =>
+        [new CaseReleased(state.PendingRelease!.Grounds, state.PendingRelease.RecommendedBy, by.Actor.UserId,
+            cmd.DecisionNumber!.Trim(), cmd.EffectiveOn!.Value, seenVersion)];
+
+    [WolverinePost("/api/cases/{caseId}/release/approve")]
+    public static Task<IResult> Post(Guid caseId, HttpContext http, CaseWrites cases) =>
+        cases.Execute<ApproveRelease>(http, caseId, CaseAction.ApproveRelease, (state, ctx) =>
+        {
+            var by = new Decider(ctx.Actor, ctx.Today, state.Version);
+            return Task.FromResult(Outcome.Of(Validate(state, ctx.Command, by),
+                () => Decide(state, ctx.Command, by, ctx.ExpectedVersion ?? state.Version)));
+        });
+}

@@ -1,0 +1,31 @@
+using CaseTracking.Access;
+using CaseTracking.Infrastructure;
+using FluentValidation;
+using Wolverine.Http;
+
+namespace CaseTracking.Cases.Releasing;
+
+public sealed record RejectRelease(string? Reason)
+{
+    public sealed class Validator : AbstractValidator<RejectRelease>
+    {
+        public Validator() => RuleFor(x => x.Reason).NotEmpty().MaximumLength(4000);
+    }
+}
+
+public static class RejectReleaseHandler
+{
+    public static Rejection? Validate(Case state) =>
+        Rules.NotTerminal(state) ?? (state.PendingRelease is null ? ApproveReleaseHandler.NonePending : null);
+
+    public static object[] Decide(Case state, RejectRelease cmd, Decider by) =>
+        [new ReleaseRejected(cmd.Reason!.Trim(), state.PendingRelease!.RecommendedBy, by.Actor.UserId)];
+
+    [WolverinePost("/api/cases/{caseId}/release/reject")]
+    public static Task<IResult> Post(Guid caseId, HttpContext http, CaseWrites cases) =>
+        cases.Execute<RejectRelease>(http, caseId, CaseAction.RejectRelease, (state, ctx) =>
+        {
+            var by = new Decider(ctx.Actor, ctx.Today, state.Version);
+            return Task.FromResult(Outcome.Of(Validate(state), () => Decide(state, ctx.Command, by)));
+        });
+}

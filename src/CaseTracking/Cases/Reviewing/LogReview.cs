@@ -1,0 +1,58 @@
+using CaseTracking.Access;
+using CaseTracking.Infrastructure;
+using FluentValidation;
+using Wolverine.Http;
+
+namespace CaseTracking.Cases.Reviewing;
+
+public sealed record LogReview(string? Period, DateOnly? HeldOn, ReviewRating? Rating, string? Summary)
+{
+    public sealed class Validator : AbstractValidator<LogReview>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.Period).NotEmpty().Must(p => Rules.PeriodStart(p) is not null)
+                .WithMessage("'period' must be a month as yyyy-MM, e.g. 2026-05.");
+            RuleFor(x => x.HeldOn).NotNull();
+            RuleFor(x => x.Rating).NotNull();
+            RuleFor(x => x.Summary).NotEmpty().MaximumLength(4000);
+        }
+    }
+}
+
+public sealed record ReviewCreated(Guid ReviewId, long Version);
+
+public static class LogReviewHandler
+{
+    public static Rejection? Validate(Case state, LogReview cmd, Decider by)
+    {
+        var period = Rules.PeriodStart(cmd.Period)!.Value;
+        var heldOn = cmd.HeldOn!.Value;
+        return Rules.NotTerminal(state)
+            ?? (state.Assignment is null || state.Assignment.OrganisationId != by.Actor.OrganisationId
+                ? new Rejection("review.not-assigned", "Only a reviewer of the assigned organisation can log reviews.") : null)
+            ?? (state.Reviews.ContainsKey(cmd.Period!)
+                ? new Rejection("review.period-duplicate", $"A review for {cmd.Period} is already logged.") : null)
+            ?? Rules.NotInFuture(heldOn, by.Today, "review")
+            ?? (heldOn < state.StartsOn ? new Rejection("review.before-start", "A review cannot be held before supervision starts.") : null)
+            ?? (period < new DateOnly(state.StartsOn.Year, state.StartsOn.Month, 1) || period > new DateOnly(state.EndsOn.Year, state.EndsOn.Month, 1)
+                ? new Rejection("review.period-outside-term", "The review period lies outside the term.") : null)
+            ?? (period > new DateOnly(by.Today.Year, by.Today.Month, 1)
+                ? new Rejection("review.period-in-future", "A review cannot be logged for a future month.") : null);
+    }
+
+    public static object[] Decide(LogReview cmd, Decider by, Guid reviewId) =>
+        [new ReviewLogged(reviewId, cmd.Period!, cmd.HeldOn!.Value, cmd.Rating!.Value, cmd.Summary!.Trim(), by.Actor.UserId)];
+
+    [WolverinePost("/api/cases/{caseId}/reviews")]
+    public static Task<IResult> Post(Guid caseId, HttpContext http, CaseWrites cases)
+    {
+        var reviewId = Guid.CreateVersion7();
+        return cases.Execute<LogReview>(http, caseId, CaseAction.LogReview, (state, ctx) =>
+            {
+                var by = new Decider(ctx.Actor, ctx.Today, state.Version);
+                return Task.FromResult(Outcome.Of(Validate(state, ctx.Command, by), () => Decide(ctx.Command, by, reviewId)));
+            },
+            version => new ReviewCreated(reviewId, version), StatusCodes.Status201Created);
+    }
+}

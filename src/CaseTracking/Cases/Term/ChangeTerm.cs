@@ -1,0 +1,48 @@
+using CaseTracking.Access;
+using CaseTracking.Infrastructure;
+using FluentValidation;
+using Wolverine.Http;
+
+namespace CaseTracking.Cases.Term;
+
+public sealed record ChangeTerm(DateOnly? NewEndsOn, string? DecisionNumber, TermChangeReason? Reason)
+{
+    public sealed class Validator : AbstractValidator<ChangeTerm>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.NewEndsOn).NotNull();
+            RuleFor(x => x.DecisionNumber).NotEmpty().MaximumLength(100);
+            RuleFor(x => x.Reason).NotNull();
+        }
+    }
+}
+
+public static class ChangeTermHandler
+{
+    public static Rejection? Validate(Case state, ChangeTerm cmd, Decider by)
+    {
+        var newEnd = cmd.NewEndsOn!.Value;
+        return Rules.NotTerminal(state)
+            ?? (newEnd <= state.StartsOn ? new Rejection("term.ends-before-start", "The term must end after it starts.") : null)
+            ?? (cmd.Reason == TermChangeReason.Extended && newEnd <= state.EndsOn
+                ? new Rejection("term.not-extended", "An extension must move the end date later.") : null)
+            ?? (cmd.Reason == TermChangeReason.Shortened && newEnd >= state.EndsOn
+                ? new Rejection("term.not-shortened", "A shortening must move the end date earlier.") : null)
+            ?? (cmd.Reason == TermChangeReason.Shortened && !state.HalfServed(by.Today)
+                ? new Rejection("term.half-not-served", "A term can be shortened only once half of it has been served.") : null)
+            ?? (state.PendingRelease is not null
+                ? new Rejection("release.pending", "Decide the pending release recommendation first.") : null);
+    }
+
+    public static object[] Decide(Case state, ChangeTerm cmd, Decider by) =>
+        [new TermChanged(cmd.NewEndsOn!.Value, cmd.DecisionNumber!.Trim(), cmd.Reason!.Value, state.EndsOn, by.Actor.UserId)];
+
+    [WolverinePost("/api/cases/{caseId}/term")]
+    public static Task<IResult> Post(Guid caseId, HttpContext http, CaseWrites cases) =>
+        cases.Execute<ChangeTerm>(http, caseId, CaseAction.ChangeTerm, (state, ctx) =>
+        {
+            var by = new Decider(ctx.Actor, ctx.Today, state.Version);
+            return Task.FromResult(Outcome.Of(Validate(state, ctx.Command, by), () => Decide(state, ctx.Command, by)));
+        });
+}

@@ -1,0 +1,41 @@
+using CaseTracking.Access;
+using CaseTracking.Infrastructure;
+using FluentValidation;
+using Marten;
+using Wolverine.Http;
+
+namespace CaseTracking.Cases.Transferring;
+
+public sealed record TransferCase(Guid ToWardId, string? Reason)
+{
+    public sealed class Validator : AbstractValidator<TransferCase>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.ToWardId).NotEmpty();
+            RuleFor(x => x.Reason).NotEmpty().MaximumLength(1000);
+        }
+    }
+}
+
+public static class TransferCaseHandler
+{
+    public static Rejection? Validate(Case state, TransferCase cmd, bool wardExists) =>
+        Rules.NotTerminal(state)
+        ?? (!wardExists ? new Rejection("transfer.ward-not-found", "No such ward in your province.") : null)
+        ?? (cmd.ToWardId == state.WardId ? new Rejection("transfer.same-ward", "The case is already in that ward.") : null)
+        ?? (state.PendingRelease is not null ? new Rejection("release.pending", "Decide the pending release recommendation before transferring.") : null);
+
+    /// <summary>The new ward must assign again: <see cref="Case.Apply(CaseTransferred)"/> clears the assignment.</summary>
+    public static object[] Decide(Case state, TransferCase cmd, Decider by) =>
+        [new CaseTransferred(state.WardId, cmd.ToWardId, cmd.Reason!.Trim(), by.Actor.UserId)];
+
+    [WolverinePost("/api/cases/{caseId}/transfer")]
+    public static Task<IResult> Post(Guid caseId, HttpContext http, CaseWrites cases) =>
+        cases.Execute<TransferCase>(http, caseId, CaseAction.Transfer, async (state, ctx) =>
+        {
+            var ward = await ctx.Session.LoadAsync<Ward>(ctx.Command.ToWardId, http.RequestAborted);
+            var by = new Decider(ctx.Actor, ctx.Today, state.Version);
+            return Outcome.Of(Validate(state, ctx.Command, ward is not null), () => Decide(state, ctx.Command, by));
+        });
+}

@@ -1,0 +1,38 @@
+using CaseTracking.Access;
+using CaseTracking.Infrastructure;
+using FluentValidation;
+using Wolverine.Http;
+
+namespace CaseTracking.Cases.Violations;
+
+public sealed record RecordViolation(ViolationSeverity? Severity, string? Description, DateOnly? OccurredOn)
+{
+    public sealed class Validator : AbstractValidator<RecordViolation>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.Severity).NotNull();
+            RuleFor(x => x.Description).NotEmpty().MaximumLength(4000);
+            RuleFor(x => x.OccurredOn).NotNull();
+        }
+    }
+}
+
+public static class RecordViolationHandler
+{
+    public static Rejection? Validate(Case state, RecordViolation cmd, Decider by) =>
+        Rules.NotTerminal(state)
+        ?? Rules.NotInFuture(cmd.OccurredOn!.Value, by.Today, "violation")
+        ?? (cmd.OccurredOn.Value < state.StartsOn ? new Rejection("violation.before-start", "A violation cannot be dated before supervision starts.") : null);
+
+    public static object[] Decide(RecordViolation cmd, Decider by) =>
+        [new ViolationRecorded(cmd.Severity!.Value, cmd.Description!.Trim(), cmd.OccurredOn!.Value, by.Actor.UserId)];
+
+    [WolverinePost("/api/cases/{caseId}/violations")]
+    public static Task<IResult> Post(Guid caseId, HttpContext http, CaseWrites cases) =>
+        cases.Execute<RecordViolation>(http, caseId, CaseAction.RecordViolation, (state, ctx) =>
+        {
+            var by = new Decider(ctx.Actor, ctx.Today, state.Version);
+            return Task.FromResult(Outcome.Of(Validate(state, ctx.Command, by), () => Decide(ctx.Command, by)));
+        });
+}

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using CaseTracking.Access;
+using FluentValidation;
+using Marten;
+using Npgsql;
+
+namespace CaseTracking.Infrastructure;
+
+/// <summary>A successful write's answer: what is stored for idempotent replay and sent back.</summary>
+public sealed record Answer(int Status, object Body, string? Location = null);
+
+/// <summary>What one write request works with once its input is known to be well formed.</summary>
+public sealed record WriteContext<TCommand>(HttpContext Http, TCommand Command, Actor Actor, IDocumentSession Session,
+    DateOnly Today, DateTimeOffset Now, long? ExpectedVersion);
+
+/// <summary>
+/// The one pipeline every POST goes through: who acts (401), body shape (400 with field errors),
+/// If-Match (400 when malformed), Idempotency-Key (replay, or 422 when reused for another body),
+/// the use case itself, then one SaveChanges holding the events and the idempotency record.
+/// A stale version or a lost race answers 409 and appends nothing.
+/// </summary>
+public sealed class Writes(IDocumentStore store, TimeProvider time, IServiceProvider services, ActorResolver actors,
+    ILogger<Writes> logger)
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    public async Task<IResult> Run<TCommand>(HttpContext http,
+        Func<WriteContext<TCommand>, Task<(Answer? Answer, IResult? Error)>> work)
+    {
+        var actor = await actors.CurrentAsync(http);
+        if (actor is null) return Problems.Problem(401, "Not signed in.", "Sign in first.", "auth.required");
+
+        var raw = await ReadBodyAsync(http);
+        var (command, bodyError) = Parse<TCommand>(raw);
+        if (bodyError is not null) return bodyError;
+        var validationError = await ValidateAsync(command!);
+        if (validationError is not null) return validationError;
+
+        var (expected, ifMatchError) = ParseIfMatch(http);
+        if (ifMatchError is not null) return ifMatchError;
+
+        await using var session = store.LightweightSession(actor.Tenant);
+        session.CorrelationId = CorrelationOf(http);
+        session.CausationId = http.TraceIdentifier;
+        session.LastModifiedBy = actor.Username;
+
+        var key = http.Request.Headers[IdempotencyHeader].ToString();
+        var recordId = string.IsNullOrWhiteSpace(key) ? null : $"{actor.UserId:N}:{key}";
+        var requestHash = Hash(http, raw);
+        if (recordId is not null)
+        {
+            if (key.Length > 200) return Problems.Field(IdempotencyHeader, "An idempotency key has at most 200 characters.");
+            var replay = await ReplayAsync(session, recordId, requestHash, http.RequestAborted);
+            if (replay is not null) return replay;
+        }
+
+        var now = time.GetUtcNow();
+        var today = DateOnly.FromDateTime(time.GetLocalNow().DateTime);
+        var (answer, error) = await work(new(http, command!, actor, session, today, now, expected));
+        if (error is not null) return error;
+
+        if (recordId is not null)
+        {
+            session.Insert(new IdempotencyRecord
+            {
+                Id = recordId, RequestHash = requestHash, Status = answer!.Status, Location = answer.Location,
+                Body = JsonSerializer.Serialize(answer.Body, Json.Options), At = now
+            });
+        }
+
+        try
+        {
+            await session.SaveChangesAsync(http.RequestAborted);
+        }
+        catch (Exception e) when (IsConflict(e))
+        {
+            logger.LogInformation("Write to {Path} lost a race: {Message}", http.Request.Path, e.Message);
+            if (recordId is not null)
+            {
+                await using var fresh = store.QuerySession(actor.Tenant);
+                var replay = await ReplayAsync(fresh, recordId, requestHash, http.RequestAborted);
+                if (replay is not null) return replay;
+            }
+
+            return Problems.Stale("Someone else changed this case at the same moment; nothing was saved. Reload and try again.");
+        }
+
+        return Respond(answer!.Status, answer.Body, answer.Location);
+    }
+
+    private static IResult Respond(int status, object body, string? location)
+    {
+        if (location is not null && status == StatusCodes.Status201Created) return Results.Created(location, body);
+        return Results.Json(body, Json.Options, statusCode: status);
+    }
+
+    private static async Task<IResult?> ReplayAsync(IQuerySession session, string recordId, string requestHash, CancellationToken ct)
+    {
+        var record = await session.LoadAsync<IdempotencyRecord>(recordId, ct);
+        if (record is null) return null;
+        if (record.RequestHash != requestHash)
+            return Problems.Rule(new("idempotency.key-reused", "This Idempotency-Key was already used for a different request."));
+        var body = JsonSerializer.Deserialize<JsonElement>(record.Body);
+        return Respond(record.Status, body, record.Location);
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpContext http)
+    {
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
+        return buffer.ToArray();
+    }
+
+    public static (T? Value, IResult? Error) Parse<T>(byte[] raw)
+    {
+        if (raw.Length == 0) return (default, Problems.Field("body", "A JSON body is required."));
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(raw, Json.Options);
+            return value is null ? (default, Problems.Field("body", "A JSON object is required.")) : (value, null);
+        }
+        catch (JsonException e)
+        {
+            var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "body" : e.Path.TrimStart('$', '.');
+            var message = e.InnerException is FormatException or InvalidOperationException or JsonException
+                ? $"'{field}' has a value of the wrong type or format."
+                : $"'{field}' could not be read: the JSON is malformed or the value is not allowed.";
+            return (default, Problems.Field(field, message));
+        }
+    }
+
+    private async Task<IResult?> ValidateAsync<T>(T command)
+    {
+        var validator = services.GetService<IValidator<T>>();
+        if (validator is null) return null;
+        var result = await validator.ValidateAsync(command);
+        if (result.IsValid) return null;
+        var errors = result.Errors
+            .GroupBy(e => CamelPath(e.PropertyName))
+            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray());
+        return Problems.Validation(errors);
+    }
+
+    private static string CamelPath(string path) =>
+        string.Join('.', path.Split('.').Select(p => p.Length == 0 ? p : char.ToLowerInvariant(p[0]) + p[1..]));
+
+    public static (long? Version, IResult? Error) ParseIfMatch(HttpContext http)
+    {
+        var value = http.Request.Headers.IfMatch.ToString();
+        if (string.IsNullOrWhiteSpace(value)) return (null, null);
+        var trimmed = value.Trim();
+        if (trimmed.StartsWith("W/", StringComparison.Ordinal)) trimmed = trimmed[2..];
+        trimmed = trimmed.Trim('"');
+        return long.TryParse(trimmed, out var version) && version >= 0
+            ? (version, null)
+            : (null, Problems.Field("If-Match", "If-Match must be the case version in quotes, e.g. \"3\"."));
+    }
+
+    public static string CorrelationOf(HttpContext http)
+    {
+        var given = http.Request.Headers["X-Correlation-Id"].ToString();
+        if (!string.IsNullOrWhiteSpace(given) && given.Length <= 100) return given;
+        var parent = http.Request.Headers["traceparent"].ToString().Split('-');
+        if (parent.Length == 4 && parent[1].Length == 32) return parent[1];
+        return Activity.Current?.TraceId.ToString() ?? Guid.CreateVersion7().ToString("N");
+    }
+
+    private static string Hash(HttpContext http, byte[] raw)
+    {
+        var head = System.Text.Encoding.UTF8.GetBytes($"{http.Request.Method} {http.Request.Path}\n");
+        return Convert.ToHexString(SHA256.HashData([.. head, .. raw]));
+    }
+
+    public static bool IsConflict(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+        {
+            if (x is JasperFx.ConcurrencyException or JasperFx.DocumentAlreadyExistsException
+                or JasperFx.Events.ExistingStreamIdCollisionException) return true;
+            if (x.GetType().Name is "EventStreamUnexpectedMaxEventIdException") return true;
+            if (x is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }) return true;
+        }
+
+        return false;
+    }
+}

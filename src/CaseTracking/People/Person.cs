@@ -1,0 +1,102 @@
+using CaseTracking.Access;
+using CaseTracking.Infrastructure;
+using FluentValidation;
+using Marten;
+using Wolverine.Http;
+
+namespace CaseTracking.People;
+
+/// <summary>
+/// The only place personal data lives. Events refer to a person by id, so retention masking touches
+/// this document and nothing else of identity.
+/// </summary>
+public sealed class Person
+{
+    public Guid Id { get; set; }
+    public string FullName { get; set; } = "";
+    public DateOnly DateOfBirth { get; set; }
+    public string NationalId { get; set; } = "";
+    public string Address { get; set; } = "";
+    public Guid WardId { get; set; }
+    public DateTimeOffset RegisteredAt { get; set; }
+    public Guid RegisteredBy { get; set; }
+}
+
+public sealed record RegisterPerson(string? FullName, DateOnly? DateOfBirth, string? NationalId, string? Address, Guid WardId)
+{
+    public sealed class Validator : AbstractValidator<RegisterPerson>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.FullName).NotEmpty().MaximumLength(200);
+            RuleFor(x => x.DateOfBirth).NotNull();
+            // Vietnamese citizen id: 12 digits (older cards 9).
+            RuleFor(x => x.NationalId).NotEmpty().Matches("^([0-9]{9}|[0-9]{12})$")
+                .WithMessage("'nationalId' must be 9 or 12 digits.");
+            RuleFor(x => x.Address).NotEmpty().MaximumLength(500);
+            RuleFor(x => x.WardId).NotEmpty();
+        }
+    }
+}
+
+public sealed record PersonCreated(Guid PersonId);
+
+public static class PersonEndpoints
+{
+    [WolverinePost("/api/people")]
+    public static Task<IResult> Register(HttpContext http, Writes writes) =>
+        writes.Run<RegisterPerson>(http, async ctx =>
+        {
+            var (cmd, actor, session) = (ctx.Command, ctx.Actor, ctx.Session);
+            if (actor.Role != Role.Supervisor) return (null, Problems.Forbidden("Only supervisors register people."));
+            if (!actor.WardIds.Contains(cmd.WardId)) return (null, Problems.Forbidden("You may register people only in your own wards."));
+            if (cmd.DateOfBirth!.Value > ctx.Today) return (null, Problems.Rule(new("person.born-in-future", "The date of birth lies in the future.")));
+
+            var nationalId = cmd.NationalId!.Trim();
+            var existing = await session.Query<Person>().Where(p => p.NationalId == nationalId).Select(p => p.Id).ToListAsync(http.RequestAborted);
+            if (existing.Count > 0)
+                return (null, Problems.Conflict("person.national-id-taken", "A person with this national id is already registered.", new { personId = existing[0] }));
+
+            var person = new Person
+            {
+                Id = Guid.CreateVersion7(), FullName = cmd.FullName!.Trim(), DateOfBirth = cmd.DateOfBirth.Value,
+                NationalId = nationalId, Address = cmd.Address!.Trim(), WardId = cmd.WardId, RegisteredAt = ctx.Now,
+                RegisteredBy = actor.UserId
+            };
+            // Insert, not Store: the unique index on national id turns a race into a 409 instead of an overwrite.
+            session.Insert(person);
+            return (new Answer(StatusCodes.Status201Created, new PersonCreated(person.Id), $"/api/people/{person.Id}"), null);
+        });
+
+    [WolverineGet("/api/people/{personId}")]
+    public static async Task<IResult> Get(Guid personId, HttpContext http, ActorResolver actors, IDocumentStore store)
+    {
+        var actor = await actors.CurrentAsync(http);
+        if (actor is null) return Results.Unauthorized();
+        if (actor.Role is not (Role.Supervisor or Role.Auditor)) return Problems.Forbidden("Only supervisors and auditors read person records.");
+        await using var session = store.QuerySession(actor.Tenant);
+        var person = await session.LoadAsync<Person>(personId, http.RequestAborted);
+        if (person is null || (actor.Role == Role.Supervisor && !actor.WardIds.Contains(person.WardId))) return Problems.NotFound("person");
+        return Results.Json(person, Json.Options);
+    }
+
+    /// <summary>Search by national id or name, for the supervisor opening a case.</summary>
+    [WolverineGet("/api/people")]
+    public static async Task<IResult> Search(string? q, HttpContext http, ActorResolver actors, IDocumentStore store)
+    {
+        var actor = await actors.CurrentAsync(http);
+        if (actor is null) return Results.Unauthorized();
+        if (actor.Role is not (Role.Supervisor or Role.Auditor)) return Problems.Forbidden("Only supervisors and auditors search people.");
+        if (string.IsNullOrWhiteSpace(q) || q.Trim().Length < 2) return Problems.Field("q", "Give at least two characters to search.");
+        await using var session = store.QuerySession(actor.Tenant);
+        var term = q.Trim();
+        var query = session.Query<Person>().Where(p => p.NationalId == term || p.FullName.Contains(term, StringComparison.OrdinalIgnoreCase));
+        if (actor.Role == Role.Supervisor)
+        {
+            var wards = actor.WardIds.ToArray();
+            query = query.Where(p => wards.Contains(p.WardId));
+        }
+
+        return Results.Json(await query.OrderBy(p => p.FullName).Take(20).ToListAsync(http.RequestAborted), Json.Options);
+    }
+}
