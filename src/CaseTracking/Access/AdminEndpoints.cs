@@ -67,19 +67,19 @@ public sealed record EmptyBody;
 /// <summary>Reference data and users of the admin's own province. Admins see no case content.</summary>
 public static class AdminEndpoints
 {
-    private static IResult? NotAdmin(Actor actor) => actor.Role == Role.Admin ? null : Problems.Forbidden("Only administrators manage reference data and users.");
+    private static Reply? NotAdmin(Actor actor) => actor.Role == Role.Admin ? null : Problems.Forbidden("Only administrators manage reference data and users.");
 
     [WolverinePost("/api/admin/wards")]
-    public static Task<IResult> CreateWardEndpoint(HttpContext http, Writes writes) =>
+    public static Task<Reply> CreateWardEndpoint(HttpContext http, Writes writes) =>
         writes.Run<CreateWard>(http, async ctx =>
         {
-            if (NotAdmin(ctx.Actor) is { } no) return (null, no);
+            if (NotAdmin(ctx.Actor) is { } no) return no;
             var code = ctx.Command.Code!.Trim();
             if (await ctx.Session.Query<Ward>().AnyAsync(w => w.Code == code, http.RequestAborted))
-                return (null, Problems.Conflict("ward.code-taken", $"A ward with code {code} exists."));
+                return Problems.Conflict("ward.code-taken", $"A ward with code {code} exists.");
             var ward = new Ward { Id = Guid.CreateVersion7(), Code = code, Name = ctx.Command.Name!.Trim() };
             ctx.Session.Insert(ward);
-            return (new Answer(201, new { wardId = ward.Id }, $"/api/admin/wards/{ward.Id}"), null);
+            return new Reply(201, new { wardId = ward.Id }, $"/api/admin/wards/{ward.Id}");
         });
 
     [WolverineGet("/api/admin/wards")]
@@ -88,15 +88,15 @@ public static class AdminEndpoints
             Results.Json(await session.Query<Ward>().OrderBy(w => w.Code).ToListAsync(http.RequestAborted), Json.Options));
 
     [WolverinePost("/api/admin/organisations")]
-    public static Task<IResult> CreateOrganisationEndpoint(HttpContext http, Writes writes) =>
+    public static Task<Reply> CreateOrganisationEndpoint(HttpContext http, Writes writes) =>
         writes.Run<CreateOrganisation>(http, async ctx =>
         {
-            if (NotAdmin(ctx.Actor) is { } no) return (null, no);
+            if (NotAdmin(ctx.Actor) is { } no) return no;
             if (await ctx.Session.LoadAsync<Ward>(ctx.Command.WardId, http.RequestAborted) is null)
-                return (null, Problems.Rule(new("organisation.ward-not-found", "No such ward in your province.")));
+                return Problems.Rule(new("organisation.ward-not-found", "No such ward in your province."));
             var org = new Organisation { Id = Guid.CreateVersion7(), Name = ctx.Command.Name!.Trim(), Type = ctx.Command.Type!.Value, WardId = ctx.Command.WardId };
             ctx.Session.Insert(org);
-            return (new Answer(201, new { organisationId = org.Id }, $"/api/admin/organisations/{org.Id}"), null);
+            return new Reply(201, new { organisationId = org.Id }, $"/api/admin/organisations/{org.Id}");
         });
 
     [WolverineGet("/api/admin/organisations")]
@@ -109,19 +109,19 @@ public static class AdminEndpoints
         });
 
     [WolverinePost("/api/admin/users")]
-    public static Task<IResult> CreateUserEndpoint(HttpContext http, Writes writes) =>
+    public static Task<Reply> CreateUserEndpoint(HttpContext http, Writes writes) =>
         writes.Run<CreateUser>(http, async ctx =>
         {
-            if (NotAdmin(ctx.Actor) is { } no) return (null, no);
+            if (NotAdmin(ctx.Actor) is { } no) return no;
             var cmd = ctx.Command;
             var username = cmd.Username!.Trim().ToLowerInvariant();
             if (await ctx.Session.Query<User>().AnyAsync(u => u.Username == username, http.RequestAborted))
-                return (null, Problems.Conflict("user.username-taken", $"The user name {username} is taken."));
+                return Problems.Conflict("user.username-taken", $"The user name {username} is taken.");
             var wardIds = cmd.Role == Role.Supervisor ? cmd.WardIds ?? [] : [];
             if (wardIds.Count > 0 && (await ctx.Session.LoadManyAsync<Ward>(http.RequestAborted, wardIds)).Count != wardIds.Distinct().Count())
-                return (null, Problems.Rule(new("user.ward-not-found", "Every ward must exist in your province.")));
+                return Problems.Rule(new("user.ward-not-found", "Every ward must exist in your province."));
             if (cmd.Role == Role.Reviewer && await ctx.Session.LoadAsync<Organisation>(cmd.OrganisationId!.Value, http.RequestAborted) is null)
-                return (null, Problems.Rule(new("user.organisation-not-found", "No such organisation in your province.")));
+                return Problems.Rule(new("user.organisation-not-found", "No such organisation in your province."));
             var user = new User
             {
                 Id = Guid.CreateVersion7(), Username = username, DisplayName = cmd.DisplayName!.Trim(), Role = cmd.Role!.Value,
@@ -130,7 +130,7 @@ public static class AdminEndpoints
             };
             user.PasswordHash = Logins.HashPassword(user, cmd.Password!);
             ctx.Session.Insert(user);
-            return (new Answer(201, new { userId = user.Id }, $"/api/admin/users/{user.Id}"), null);
+            return new Reply(201, new { userId = user.Id }, $"/api/admin/users/{user.Id}");
         });
 
     [WolverineGet("/api/admin/users")]
@@ -142,29 +142,29 @@ public static class AdminEndpoints
         });
 
     [WolverinePost("/api/admin/users/{userId}/deactivate")]
-    public static Task<IResult> Deactivate(Guid userId, HttpContext http, Writes writes) =>
+    public static Task<Reply> Deactivate(Guid userId, HttpContext http, Writes writes) =>
         writes.Run<EmptyBody>(http, async ctx =>
         {
-            if (NotAdmin(ctx.Actor) is { } no) return (null, no);
+            if (NotAdmin(ctx.Actor) is { } no) return no;
             var user = await ctx.Session.LoadAsync<User>(userId, http.RequestAborted);
-            if (user is null || user.Tenant != ctx.Actor.Tenant) return (null, Problems.NotFound("user"));
-            if (user.Id == ctx.Actor.UserId) return (null, Problems.Rule(new("user.self-deactivation", "You cannot deactivate yourself.")));
+            if (user is null || user.Tenant != ctx.Actor.Tenant) return Problems.NotFound("user");
+            if (user.Id == ctx.Actor.UserId) return Problems.Rule(new("user.self-deactivation", "You cannot deactivate yourself."));
             user.Active = false;
             ctx.Session.Store(user);
-            return (new Answer(200, UserView.Of(user)), null);
+            return new Reply(200, UserView.Of(user));
         });
 
     [WolverinePost("/api/admin/users/{userId}/password")]
-    public static Task<IResult> Reset(Guid userId, HttpContext http, Writes writes) =>
+    public static Task<Reply> Reset(Guid userId, HttpContext http, Writes writes) =>
         writes.Run<ResetPassword>(http, async ctx =>
         {
-            if (NotAdmin(ctx.Actor) is { } no) return (null, no);
+            if (NotAdmin(ctx.Actor) is { } no) return no;
             var user = await ctx.Session.LoadAsync<User>(userId, http.RequestAborted);
-            if (user is null || user.Tenant != ctx.Actor.Tenant) return (null, Problems.NotFound("user"));
+            if (user is null || user.Tenant != ctx.Actor.Tenant) return Problems.NotFound("user");
             user.PasswordHash = Logins.HashPassword(user, ctx.Command.Password!);
             user.FailedLogins = 0;
             user.LockedUntil = null;
             ctx.Session.Store(user);
-            return (new Answer(200, UserView.Of(user)), null);
+            return new Reply(200, UserView.Of(user));
         });
 }

@@ -10,9 +10,9 @@ namespace CaseTracking.Cases;
 /// </summary>
 public sealed class CaseWrites(Writes writes)
 {
-    public Task<IResult> Execute<TCommand>(HttpContext http, Guid caseId, CaseAction action,
+    public Task<Reply> Execute<TCommand>(HttpContext http, Guid caseId, CaseAction action,
         Func<Case, WriteContext<TCommand>, Task<Outcome>> decide,
-        Func<long, object>? respond = null, int status = StatusCodes.Status200OK) =>
+        Func<long, object>? respond = null, int status = StatusCodes.Status200OK, TCommand? given = default) =>
         writes.Run<TCommand>(http, async ctx =>
         {
             // Existence and scope first: a stale version on an unknown case must be 404, not 409.
@@ -20,22 +20,22 @@ public sealed class CaseWrites(Writes writes)
             var state = stream.Aggregate;
             switch (CasePolicy.Decide(ctx.Actor, action, state))
             {
-                case Verdict.Forbidden: return (null, Problems.Forbidden($"A {ctx.Actor.Role} may not {action} a case."));
-                case Verdict.NotFound: return (null, Problems.NotFound());
+                case Verdict.Forbidden: return Problems.Forbidden($"A {ctx.Actor.Role} may not {action} a case.");
+                case Verdict.NotFound: return Problems.NotFound();
             }
 
             var current = stream.CurrentVersion ?? 0;
             if (ctx.ExpectedVersion is { } expected && expected != current)
-                return (null, Problems.Stale($"You sent If-Match \"{expected}\" but the case is at version {current}; nothing was saved. Reload to see what changed."));
+                return Problems.Stale($"You sent If-Match \"{expected}\" but the case is at version {current}; nothing was saved. Reload to see what changed.");
 
             var outcome = await decide(state!, ctx);
-            if (outcome.Rejection is not null) return (null, Problems.Rule(outcome.Rejection));
+            if (outcome.Rejection is not null) return Problems.Rule(outcome.Rejection);
 
             stream.AppendMany(outcome.Events.ToArray());
             var version = current + outcome.Events.Count;
             http.Response.Headers.ETag = $"\"{version}\"";
-            return (new Answer(status, respond?.Invoke(version) ?? new VersionResponse(version)), null);
-        });
+            return new Reply(status, respond?.Invoke(version) ?? new VersionResponse(version));
+        }, given);
 
     /// <summary>Loads a document of the acting user's province, for the I/O a decision needs beforehand.</summary>
     public static Task<T?> Load<T>(IQuerySession session, Guid id, CancellationToken ct) where T : notnull =>

@@ -8,9 +8,6 @@ using Npgsql;
 
 namespace CaseTracking.Infrastructure;
 
-/// <summary>A successful write's answer: what is stored for idempotent replay and sent back.</summary>
-public sealed record Answer(int Status, object Body, string? Location = null);
-
 /// <summary>What one write request works with once its input is known to be well formed.</summary>
 public sealed record WriteContext<TCommand>(HttpContext Http, TCommand Command, Actor Actor, IDocumentSession Session,
     DateOnly Today, DateTimeOffset Now, long? ExpectedVersion);
@@ -26,14 +23,14 @@ public sealed class Writes(IDocumentStore store, TimeProvider time, IServiceProv
 {
     public const string IdempotencyHeader = "Idempotency-Key";
 
-    public async Task<IResult> Run<TCommand>(HttpContext http,
-        Func<WriteContext<TCommand>, Task<(Answer? Answer, IResult? Error)>> work)
+    /// <summary>Runs one write; <paramref name="given"/> is the command when the UI already has it, else the body is read.</summary>
+    public async Task<Reply> Run<TCommand>(HttpContext http, Func<WriteContext<TCommand>, Task<Reply>> work, TCommand? given = default)
     {
         var actor = await actors.CurrentAsync(http);
         if (actor is null) return Problems.Problem(401, "Not signed in.", "Sign in first.", "auth.required");
 
-        var raw = await ReadBodyAsync(http);
-        var (command, bodyError) = Parse<TCommand>(raw);
+        var raw = given is null ? await ReadBodyAsync(http) : JsonSerializer.SerializeToUtf8Bytes(given, Json.Options);
+        var (command, bodyError) = given is null ? Parse<TCommand>(raw) : (given, null);
         if (bodyError is not null) return bodyError;
         var validationError = await ValidateAsync(command!);
         if (validationError is not null) return validationError;
@@ -58,14 +55,14 @@ public sealed class Writes(IDocumentStore store, TimeProvider time, IServiceProv
 
         var now = time.GetUtcNow();
         var today = DateOnly.FromDateTime(time.GetLocalNow().DateTime);
-        var (answer, error) = await work(new(http, command!, actor, session, today, now, expected));
-        if (error is not null) return error;
+        var answer = await work(new(http, command!, actor, session, today, now, expected));
+        if (!answer.IsSuccess) return answer;
 
         if (recordId is not null)
         {
             session.Insert(new IdempotencyRecord
             {
-                Id = recordId, RequestHash = requestHash, Status = answer!.Status, Location = answer.Location,
+                Id = recordId, RequestHash = requestHash, Status = answer.Status, Location = answer.Location,
                 Body = JsonSerializer.Serialize(answer.Body, Json.Options), At = now
             });
         }
@@ -87,23 +84,16 @@ public sealed class Writes(IDocumentStore store, TimeProvider time, IServiceProv
             return Problems.Stale("Someone else changed this case at the same moment; nothing was saved. Reload and try again.");
         }
 
-        return Respond(answer!.Status, answer.Body, answer.Location);
+        return answer;
     }
 
-    private static IResult Respond(int status, object body, string? location)
-    {
-        if (location is not null && status == StatusCodes.Status201Created) return Results.Created(location, body);
-        return Results.Json(body, Json.Options, statusCode: status);
-    }
-
-    private static async Task<IResult?> ReplayAsync(IQuerySession session, string recordId, string requestHash, CancellationToken ct)
+    private static async Task<Reply?> ReplayAsync(IQuerySession session, string recordId, string requestHash, CancellationToken ct)
     {
         var record = await session.LoadAsync<IdempotencyRecord>(recordId, ct);
         if (record is null) return null;
         if (record.RequestHash != requestHash)
             return Problems.Rule(new("idempotency.key-reused", "This Idempotency-Key was already used for a different request."));
-        var body = JsonSerializer.Deserialize<JsonElement>(record.Body);
-        return Respond(record.Status, body, record.Location);
+        return new Reply(record.Status, JsonSerializer.Deserialize<JsonElement>(record.Body), record.Location);
     }
 
     private static async Task<byte[]> ReadBodyAsync(HttpContext http)
@@ -113,7 +103,7 @@ public sealed class Writes(IDocumentStore store, TimeProvider time, IServiceProv
         return buffer.ToArray();
     }
 
-    public static (T? Value, IResult? Error) Parse<T>(byte[] raw)
+    public static (T? Value, Reply? Error) Parse<T>(byte[] raw)
     {
         if (raw.Length == 0) return (default, Problems.Field("body", "A JSON body is required."));
         try
@@ -131,7 +121,7 @@ public sealed class Writes(IDocumentStore store, TimeProvider time, IServiceProv
         }
     }
 
-    private async Task<IResult?> ValidateAsync<T>(T command)
+    private async Task<Reply?> ValidateAsync<T>(T command)
     {
         var validator = services.GetService<IValidator<T>>();
         if (validator is null) return null;
@@ -146,7 +136,7 @@ public sealed class Writes(IDocumentStore store, TimeProvider time, IServiceProv
     private static string CamelPath(string path) =>
         string.Join('.', path.Split('.').Select(p => p.Length == 0 ? p : char.ToLowerInvariant(p[0]) + p[1..]));
 
-    public static (long? Version, IResult? Error) ParseIfMatch(HttpContext http)
+    public static (long? Version, Reply? Error) ParseIfMatch(HttpContext http)
     {
         var value = http.Request.Headers.IfMatch.ToString();
         if (string.IsNullOrWhiteSpace(value)) return (null, null);

@@ -44,18 +44,18 @@ public sealed record PersonCreated(Guid PersonId);
 public static class PersonEndpoints
 {
     [WolverinePost("/api/people")]
-    public static Task<IResult> Register(HttpContext http, Writes writes) =>
+    public static Task<Reply> Register(HttpContext http, Writes writes) =>
         writes.Run<RegisterPerson>(http, async ctx =>
         {
             var (cmd, actor, session) = (ctx.Command, ctx.Actor, ctx.Session);
-            if (actor.Role != Role.Supervisor) return (null, Problems.Forbidden("Only supervisors register people."));
-            if (!actor.WardIds.Contains(cmd.WardId)) return (null, Problems.Forbidden("You may register people only in your own wards."));
-            if (cmd.DateOfBirth!.Value > ctx.Today) return (null, Problems.Rule(new("person.born-in-future", "The date of birth lies in the future.")));
+            if (actor.Role != Role.Supervisor) return Problems.Forbidden("Only supervisors register people.");
+            if (!actor.WardIds.Contains(cmd.WardId)) return Problems.Forbidden("You may register people only in your own wards.");
+            if (cmd.DateOfBirth!.Value > ctx.Today) return Problems.Rule(new("person.born-in-future", "The date of birth lies in the future."));
 
             var nationalId = cmd.NationalId!.Trim();
             var existing = await session.Query<Person>().Where(p => p.NationalId == nationalId).Select(p => p.Id).ToListAsync(http.RequestAborted);
             if (existing.Count > 0)
-                return (null, Problems.Conflict("person.national-id-taken", "A person with this national id is already registered.", new { personId = existing[0] }));
+                return Problems.Conflict("person.national-id-taken", "A person with this national id is already registered.", new { personId = existing[0] });
 
             var person = new Person
             {
@@ -65,7 +65,7 @@ public static class PersonEndpoints
             };
             // Insert, not Store: the unique index on national id turns a race into a 409 instead of an overwrite.
             session.Insert(person);
-            return (new Answer(StatusCodes.Status201Created, new PersonCreated(person.Id), $"/api/people/{person.Id}"), null);
+            return new Reply(StatusCodes.Status201Created, new PersonCreated(person.Id), $"/api/people/{person.Id}");
         });
 
     [WolverineGet("/api/people/{personId}")]

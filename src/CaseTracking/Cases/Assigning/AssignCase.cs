@@ -37,7 +37,10 @@ public static class AssignCaseHandler
         [new CaseAssigned(cmd.OrganisationId, cmd.MentorUserId, cmd.SupervisorUserId, cmd.Reason!.Trim(), by.Actor.UserId)];
 
     [WolverinePost("/api/cases/{caseId}/assignment")]
-    public static Task<IResult> Post(Guid caseId, HttpContext http, CaseWrites cases) =>
+    public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
+
+    /// <summary>The same use case for the UI, which already holds the command.</summary>
+    public static Task<Reply> PostCommand(Guid caseId, AssignCase? given, HttpContext http, CaseWrites cases) =>
         cases.Execute<AssignCase>(http, caseId, CaseAction.Assign, async (state, ctx) =>
         {
             var ct = http.RequestAborted;
@@ -47,5 +50,5 @@ public static class AssignCaseHandler
             var supervisor = users.FirstOrDefault(u => u.Id == ctx.Command.SupervisorUserId && u.Tenant == ctx.Actor.Tenant);
             return Outcome.Of(Validate(state, ctx.Command, organisation, mentor, supervisor),
                 () => Decide(ctx.Command, new(ctx.Actor, ctx.Today, state.Version)));
-        });
+        }, given: given);
 }

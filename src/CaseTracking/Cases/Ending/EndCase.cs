@@ -38,18 +38,24 @@ public static class EndCaseHandler
         [new CaseClosed(cmd.Reason!.Value, cmd.Note!.Trim(), by.Today, by.Actor.UserId)];
 
     [WolverinePost("/api/cases/{caseId}/revoke")]
-    public static Task<IResult> Revoke(Guid caseId, HttpContext http, CaseWrites cases) =>
+    public static Task<Reply> Revoke(Guid caseId, HttpContext http, CaseWrites cases) => RevokeCommand(caseId, null, http, cases);
+
+    /// <summary>The same use case for the UI, which already holds the command.</summary>
+    public static Task<Reply> RevokeCommand(Guid caseId, RevokeCase? given, HttpContext http, CaseWrites cases) =>
         cases.Execute<RevokeCase>(http, caseId, CaseAction.Revoke, (state, ctx) =>
         {
             var by = new Decider(ctx.Actor, ctx.Today, state.Version);
             return Task.FromResult(Outcome.Of(Rules.NotTerminal(state), () => Decide(ctx.Command, by)));
-        });
+        }, given: given);
 
     [WolverinePost("/api/cases/{caseId}/close")]
-    public static Task<IResult> Close(Guid caseId, HttpContext http, CaseWrites cases) =>
+    public static Task<Reply> Close(Guid caseId, HttpContext http, CaseWrites cases) => CloseCommand(caseId, null, http, cases);
+
+    /// <summary>The same use case for the UI, which already holds the command.</summary>
+    public static Task<Reply> CloseCommand(Guid caseId, CloseCase? given, HttpContext http, CaseWrites cases) =>
         cases.Execute<CloseCase>(http, caseId, CaseAction.Close, (state, ctx) =>
         {
             var by = new Decider(ctx.Actor, ctx.Today, state.Version);
             return Task.FromResult(Outcome.Of(Rules.NotTerminal(state), () => Decide(ctx.Command, by)));
-        });
+        }, given: given);
 }

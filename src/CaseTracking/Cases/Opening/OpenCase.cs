@@ -54,12 +54,15 @@ public static class OpenCaseHandler
             cmd.StartsOn!.Value, cmd.EndsOn!.Value, cmd.WardId, openedBy);
 
     [WolverinePost("/api/cases")]
-    public static Task<IResult> Post(HttpContext http, Writes writes, SupervisionKinds kinds) =>
+    public static Task<Reply> Post(HttpContext http, Writes writes, SupervisionKinds kinds) => PostCommand(null, http, writes, kinds);
+
+    /// <summary>The same use case for the UI, which already holds the command.</summary>
+    public static Task<Reply> PostCommand(OpenCase? given, HttpContext http, Writes writes, SupervisionKinds kinds) =>
         writes.Run<OpenCase>(http, async ctx =>
         {
             var (cmd, actor, session) = (ctx.Command, ctx.Actor, ctx.Session);
-            if (!CasePolicy.RoleMay(actor.Role, CaseAction.Open)) return (null, Problems.Forbidden($"A {actor.Role} may not open cases."));
-            if (!actor.WardIds.Contains(cmd.WardId)) return (null, Problems.Forbidden("You may open cases only in your own wards."));
+            if (!CasePolicy.RoleMay(actor.Role, CaseAction.Open)) return Problems.Forbidden($"A {actor.Role} may not open cases.");
+            if (!actor.WardIds.Contains(cmd.WardId)) return Problems.Forbidden("You may open cases only in your own wards.");
 
             var person = await session.LoadAsync<Person>(cmd.PersonId, http.RequestAborted);
             var kind = kinds[cmd.Kind!.Value];
@@ -68,11 +71,11 @@ public static class OpenCaseHandler
                 && s.Status != CaseStatus.Released && s.Status != CaseStatus.Revoked && s.Status != CaseStatus.Closed, http.RequestAborted);
 
             var rejection = Validate(cmd, kind, person is not null, duplicate, ctx.Today);
-            if (rejection is not null) return (null, Problems.Rule(rejection));
+            if (rejection is not null) return Problems.Rule(rejection);
 
             var caseId = Guid.CreateVersion7();
             session.Events.StartStream<Case>(caseId, Decide(cmd, caseId, actor.UserId));
             http.Response.Headers.ETag = "\"1\"";
-            return (new Answer(StatusCodes.Status201Created, new CaseCreated(caseId, 1), $"/api/cases/{caseId}"), null);
-        });
+            return new Reply(StatusCodes.Status201Created, new CaseCreated(caseId, 1), $"/api/cases/{caseId}");
+        }, given);
 }

@@ -32,10 +32,13 @@ public static class RecordProgressHandler
         [new ProgressRecorded(cmd.Area!.Value, cmd.Direction!.Value, cmd.Note!.Trim(), cmd.RecordedOn!.Value, by.Actor.UserId)];
 
     [WolverinePost("/api/cases/{caseId}/progress")]
-    public static Task<IResult> Post(Guid caseId, HttpContext http, CaseWrites cases) =>
+    public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
+
+    /// <summary>The same use case for the UI, which already holds the command.</summary>
+    public static Task<Reply> PostCommand(Guid caseId, RecordProgress? given, HttpContext http, CaseWrites cases) =>
         cases.Execute<RecordProgress>(http, caseId, CaseAction.RecordProgress, (state, ctx) =>
         {
             var by = new Decider(ctx.Actor, ctx.Today, state.Version);
             return Task.FromResult(Outcome.Of(Validate(state, ctx.Command, by), () => Decide(ctx.Command, by)));
-        });
+        }, given: given);
 }

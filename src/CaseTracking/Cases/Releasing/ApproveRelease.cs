@@ -34,11 +34,14 @@ public static class ApproveReleaseHandler
             cmd.DecisionNumber!.Trim(), cmd.EffectiveOn!.Value, seenVersion)];
 
     [WolverinePost("/api/cases/{caseId}/release/approve")]
-    public static Task<IResult> Post(Guid caseId, HttpContext http, CaseWrites cases) =>
+    public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
+
+    /// <summary>The same use case for the UI, which already holds the command.</summary>
+    public static Task<Reply> PostCommand(Guid caseId, ApproveRelease? given, HttpContext http, CaseWrites cases) =>
         cases.Execute<ApproveRelease>(http, caseId, CaseAction.ApproveRelease, (state, ctx) =>
         {
             var by = new Decider(ctx.Actor, ctx.Today, state.Version);
             return Task.FromResult(Outcome.Of(Validate(state, ctx.Command, by),
                 () => Decide(state, ctx.Command, by, ctx.ExpectedVersion ?? state.Version)));
-        });
+        }, given: given);
 }

@@ -22,10 +22,13 @@ public static class RejectReleaseHandler
         [new ReleaseRejected(cmd.Reason!.Trim(), state.PendingRelease!.RecommendedBy, by.Actor.UserId)];
 
     [WolverinePost("/api/cases/{caseId}/release/reject")]
-    public static Task<IResult> Post(Guid caseId, HttpContext http, CaseWrites cases) =>
+    public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
+
+    /// <summary>The same use case for the UI, which already holds the command.</summary>
+    public static Task<Reply> PostCommand(Guid caseId, RejectRelease? given, HttpContext http, CaseWrites cases) =>
         cases.Execute<RejectRelease>(http, caseId, CaseAction.RejectRelease, (state, ctx) =>
         {
             var by = new Decider(ctx.Actor, ctx.Today, state.Version);
             return Task.FromResult(Outcome.Of(Validate(state), () => Decide(state, ctx.Command, by)));
-        });
+        }, given: given);
 }

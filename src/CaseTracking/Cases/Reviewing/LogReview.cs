@@ -45,7 +45,10 @@ public static class LogReviewHandler
         [new ReviewLogged(reviewId, cmd.Period!, cmd.HeldOn!.Value, cmd.Rating!.Value, cmd.Summary!.Trim(), by.Actor.UserId)];
 
     [WolverinePost("/api/cases/{caseId}/reviews")]
-    public static Task<IResult> Post(Guid caseId, HttpContext http, CaseWrites cases)
+    public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
+
+    /// <summary>The same use case for the UI, which already holds the command.</summary>
+    public static Task<Reply> PostCommand(Guid caseId, LogReview? given, HttpContext http, CaseWrites cases)
     {
         var reviewId = Guid.CreateVersion7();
         return cases.Execute<LogReview>(http, caseId, CaseAction.LogReview, (state, ctx) =>
@@ -53,6 +56,6 @@ public static class LogReviewHandler
                 var by = new Decider(ctx.Actor, ctx.Today, state.Version);
                 return Task.FromResult(Outcome.Of(Validate(state, ctx.Command, by), () => Decide(ctx.Command, by, reviewId)));
             },
-            version => new ReviewCreated(reviewId, version), StatusCodes.Status201Created);
+            version => new ReviewCreated(reviewId, version), StatusCodes.Status201Created, given);
     }
 }

@@ -39,10 +39,13 @@ public static class ChangeTermHandler
         [new TermChanged(cmd.NewEndsOn!.Value, cmd.DecisionNumber!.Trim(), cmd.Reason!.Value, state.EndsOn, by.Actor.UserId)];
 
     [WolverinePost("/api/cases/{caseId}/term")]
-    public static Task<IResult> Post(Guid caseId, HttpContext http, CaseWrites cases) =>
+    public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
+
+    /// <summary>The same use case for the UI, which already holds the command.</summary>
+    public static Task<Reply> PostCommand(Guid caseId, ChangeTerm? given, HttpContext http, CaseWrites cases) =>
         cases.Execute<ChangeTerm>(http, caseId, CaseAction.ChangeTerm, (state, ctx) =>
         {
             var by = new Decider(ctx.Actor, ctx.Today, state.Version);
             return Task.FromResult(Outcome.Of(Validate(state, ctx.Command, by), () => Decide(state, ctx.Command, by)));
-        });
+        }, given: given);
 }

@@ -31,11 +31,14 @@ public static class TransferCaseHandler
         [new CaseTransferred(state.WardId, cmd.ToWardId, cmd.Reason!.Trim(), by.Actor.UserId)];
 
     [WolverinePost("/api/cases/{caseId}/transfer")]
-    public static Task<IResult> Post(Guid caseId, HttpContext http, CaseWrites cases) =>
+    public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
+
+    /// <summary>The same use case for the UI, which already holds the command.</summary>
+    public static Task<Reply> PostCommand(Guid caseId, TransferCase? given, HttpContext http, CaseWrites cases) =>
         cases.Execute<TransferCase>(http, caseId, CaseAction.Transfer, async (state, ctx) =>
         {
             var ward = await ctx.Session.LoadAsync<Ward>(ctx.Command.ToWardId, http.RequestAborted);
             var by = new Decider(ctx.Actor, ctx.Today, state.Version);
             return Outcome.Of(Validate(state, ctx.Command, ward is not null), () => Decide(state, ctx.Command, by));
-        });
+        }, given: given);
 }

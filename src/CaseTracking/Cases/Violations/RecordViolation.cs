@@ -29,10 +29,13 @@ public static class RecordViolationHandler
         [new ViolationRecorded(cmd.Severity!.Value, cmd.Description!.Trim(), cmd.OccurredOn!.Value, by.Actor.UserId)];
 
     [WolverinePost("/api/cases/{caseId}/violations")]
-    public static Task<IResult> Post(Guid caseId, HttpContext http, CaseWrites cases) =>
+    public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
+
+    /// <summary>The same use case for the UI, which already holds the command.</summary>
+    public static Task<Reply> PostCommand(Guid caseId, RecordViolation? given, HttpContext http, CaseWrites cases) =>
         cases.Execute<RecordViolation>(http, caseId, CaseAction.RecordViolation, (state, ctx) =>
         {
             var by = new Decider(ctx.Actor, ctx.Today, state.Version);
             return Task.FromResult(Outcome.Of(Validate(state, ctx.Command, by), () => Decide(ctx.Command, by)));
-        });
+        }, given: given);
 }
