@@ -4,6 +4,7 @@ using CaseTracking.Access;
 using CaseTracking.Cases;
 using CaseTracking.Cases.Assigning;
 using CaseTracking.Cases.Ending;
+using CaseTracking.Cases.Opening;
 using CaseTracking.Cases.Progress;
 using CaseTracking.Cases.Releasing;
 using CaseTracking.Cases.Reviewing;
@@ -131,6 +132,16 @@ public sealed class Province
     public CaseTransferred Transferred() => new(WardId, OtherWardId, Text(), SupervisorUser.Id);
 
     // Commands.
+
+    public OpenCase Open(SupervisionKind kind = SupervisionKind.SuspendedSentence, DateOnly? startsOn = null, DateOnly? endsOn = null,
+        DateOnly? issuedOn = null)
+    {
+        var start = startsOn ?? StartsOn;
+        return new OpenCase(PersonId, kind,
+            new LegalBasisInput($" {DecisionNumber(start.Year)} ", $"Tòa án nhân dân huyện {Fake.Address.City()}", issuedOn ?? start.AddDays(-14)),
+            start, endsOn ?? EndsOn, WardId);
+    }
+
 
     public AssignCase Assign(Organisation? organisation = null, User? mentor = null, User? supervisor = null) =>
         new((organisation ?? Organisation).Id, (mentor ?? MentorUser).Id, (supervisor ?? SupervisorUser).Id, Text());
