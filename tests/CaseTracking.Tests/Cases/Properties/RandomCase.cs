@@ -19,12 +19,12 @@ public sealed record Attempt(int Command, int Actor, int DaysLater, int MonthsBa
 /// </summary>
 public static class RandomCase
 {
-    public static readonly Gen<Attempt> Attempts = Gen.Select(Gen.Int[0, 99], Gen.Int[0, 4], Gen.Int[0, 60], Gen.Int[0, 5],
+    public static readonly Gen<Attempt> Attempts = Gen.Select(Gen.Int[0, 99], Gen.Int[0, 4], Gen.Int[0, 25], Gen.Int[0, 3],
         // Mostly Good, so that early release is reachable at all.
-        Gen.Frequency((4, Gen.Const(ReviewRating.Good)), (1, Gen.Const(ReviewRating.Fair)), (1, Gen.Const(ReviewRating.Poor))),
+        Gen.Frequency((8, Gen.Const(ReviewRating.Good)), (1, Gen.Const(ReviewRating.Fair)), (1, Gen.Const(ReviewRating.Poor))),
         Gen.Int[0, 5], (c, a, d, m, r, x) => new Attempt(c, a, d, m, r, x));
 
-    public static readonly Gen<Attempt[]> Sequences = Attempts.Array[1, 80];
+    public static readonly Gen<Attempt[]> Sequences = Attempts.Array[1, 100];
 
     public sealed record Run(IReadOnlyList<object> Events, IReadOnlyList<string> Rejections, Case Final);
 
@@ -48,6 +48,9 @@ public static class RandomCase
         {
             today = today.AddDays(a.DaysLater);
             var actor = actors[a.Actor];
+            // Reviews are the mentor's work: most review attempts come from the current mentor, the rest from anyone.
+            if (a.Command is >= 10 and < 40 && a.Actor < 3 && state.Assignment is { } assigned)
+                actor = assigned.OrganisationId == p.Organisation.Id ? p.Mentor : p.OtherWardReviewer;
             var by = p.By(actor, today, state.Version);
             var (action, decide) = Attempt(a, p, state, by, today, organisations, supervisors);
             if (CasePolicy.Decide(actor, action, state) != Verdict.Allowed) continue;
@@ -71,8 +74,10 @@ public static class RandomCase
     {
         < 10 => (CaseAction.Assign, () =>
         {
-            var (organisation, mentor) = organisations[a.Choice % 2];
-            var supervisor = supervisors[a.Choice % 3];
+            // Mostly a valid assignment for the ward the case is in; Choice 4 and 5 break one rule each.
+            var home = state.WardId == p.WardId ? 0 : 1;
+            var (organisation, mentor) = organisations[a.Choice == 4 ? 1 - home : home];
+            var supervisor = a.Choice == 5 ? supervisors[home == 0 ? 2 : 0] : supervisors[home == 0 ? a.Choice % 2 : 1 + a.Choice % 2];
             return When.Assign(state, p.Assign(organisation, mentor, supervisor), by, organisation, mentor, supervisor);
         }),
         < 40 => (CaseAction.LogReview, () =>
