@@ -71,7 +71,7 @@ public static class AdminEndpoints
 
     [WolverinePost("/api/admin/wards")]
     public static Task<Reply> CreateWardEndpoint(HttpContext http, Writes writes) =>
-        writes.Run<CreateWard>(http, async ctx =>
+        writes.Run<CreateWard>(http, [Role.Admin], async ctx =>
         {
             if (NotAdmin(ctx.Actor) is { } no) return no;
             var code = ctx.Command.Code!.Trim();
@@ -89,7 +89,7 @@ public static class AdminEndpoints
 
     [WolverinePost("/api/admin/organisations")]
     public static Task<Reply> CreateOrganisationEndpoint(HttpContext http, Writes writes) =>
-        writes.Run<CreateOrganisation>(http, async ctx =>
+        writes.Run<CreateOrganisation>(http, [Role.Admin], async ctx =>
         {
             if (NotAdmin(ctx.Actor) is { } no) return no;
             if (await ctx.Session.LoadAsync<Ward>(ctx.Command.WardId, http.RequestAborted) is null)
@@ -110,7 +110,7 @@ public static class AdminEndpoints
 
     [WolverinePost("/api/admin/users")]
     public static Task<Reply> CreateUserEndpoint(HttpContext http, Writes writes) =>
-        writes.Run<CreateUser>(http, async ctx =>
+        writes.Run<CreateUser>(http, [Role.Admin], async ctx =>
         {
             if (NotAdmin(ctx.Actor) is { } no) return no;
             var cmd = ctx.Command;
@@ -143,7 +143,7 @@ public static class AdminEndpoints
 
     [WolverinePost("/api/admin/users/{userId}/deactivate")]
     public static Task<Reply> Deactivate(Guid userId, HttpContext http, Writes writes) =>
-        writes.Run<EmptyBody>(http, async ctx =>
+        writes.Run<EmptyBody>(http, [Role.Admin], async ctx =>
         {
             if (NotAdmin(ctx.Actor) is { } no) return no;
             var user = await ctx.Session.LoadAsync<User>(userId, http.RequestAborted);
@@ -156,7 +156,7 @@ public static class AdminEndpoints
 
     [WolverinePost("/api/admin/users/{userId}/password")]
     public static Task<Reply> Reset(Guid userId, HttpContext http, Writes writes) =>
-        writes.Run<ResetPassword>(http, async ctx =>
+        writes.Run<ResetPassword>(http, [Role.Admin], async ctx =>
         {
             if (NotAdmin(ctx.Actor) is { } no) return no;
             var user = await ctx.Session.LoadAsync<User>(userId, http.RequestAborted);

@@ -45,7 +45,7 @@ public static class PersonEndpoints
 {
     [WolverinePost("/api/people")]
     public static Task<Reply> Register(HttpContext http, Writes writes) =>
-        writes.Run<RegisterPerson>(http, async ctx =>
+        writes.Run<RegisterPerson>(http, [Role.Supervisor], async ctx =>
         {
             var (cmd, actor, session) = (ctx.Command, ctx.Actor, ctx.Session);
             if (actor.Role != Role.Supervisor) return Problems.Forbidden("Only supervisors register people.");
