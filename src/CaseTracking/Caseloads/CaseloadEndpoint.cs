@@ -25,7 +25,7 @@ public static class CaseloadQueries
     public static async Task<IReadOnlyList<CaseloadLine>> LinesAsync(IQuerySession session, Actor actor, CaseloadDimension dimension,
         CaseClock clock, CaseloadSettings settings, CancellationToken ct)
     {
-        var rows = await session.Query<CaseloadRow>().Where(r => r.Dimension == dimension).ToListAsync(ct);
+        var rows = await RowsInScope(session, actor, dimension, ct);
         var today = clock.Today;
         var grace = clock.Settings.ReviewGraceDays;
         var lines = new List<CaseloadLine>();
@@ -47,6 +47,34 @@ public static class CaseloadQueries
         }
 
         return await NameAsync(session, dimension, lines, ct);
+    }
+
+    /// <summary>
+    /// Narrows the rows in SQL where the key tells the scope (a supervisor's wards and their organisations,
+    /// a reviewer's organisation); entries are still filtered per case before counting.
+    /// </summary>
+    private static async Task<IReadOnlyList<CaseloadRow>> RowsInScope(IQuerySession session, Actor actor, CaseloadDimension dimension,
+        CancellationToken ct)
+    {
+        var query = session.Query<CaseloadRow>().Where(r => r.Dimension == dimension);
+        if (actor.Role == Role.Supervisor && dimension == CaseloadDimension.Ward)
+        {
+            var wards = actor.WardIds.ToArray();
+            query = query.Where(r => wards.Contains(r.Key));
+        }
+        else if (actor.Role == Role.Supervisor && dimension == CaseloadDimension.Organisation)
+        {
+            var wards = actor.WardIds.ToArray();
+            var orgs = (await session.Query<Organisation>().Where(o => wards.Contains(o.WardId)).Select(o => o.Id).ToListAsync(ct)).ToArray();
+            query = query.Where(r => orgs.Contains(r.Key));
+        }
+        else if (actor.Role == Role.Reviewer && dimension == CaseloadDimension.Organisation)
+        {
+            var org = actor.OrganisationId ?? Guid.Empty;
+            query = query.Where(r => r.Key == org);
+        }
+
+        return await query.ToListAsync(ct);
     }
 
     private static async Task<IReadOnlyList<CaseloadLine>> NameAsync(IQuerySession session, CaseloadDimension dimension,

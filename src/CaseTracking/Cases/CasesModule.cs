@@ -42,7 +42,7 @@ public static class CasesModule
                 o.DeleteViewTypeOnTeardown<StatisticsRow>();
             });
         opts.Schema.For<CaseloadMember>().MultiTenanted();
-        opts.Schema.For<CaseloadRow>().MultiTenanted().Duplicate(x => x.Dimension);
+        opts.Schema.For<CaseloadRow>().MultiTenanted().Duplicate(x => x.Dimension).Duplicate(x => x.Key);
         opts.Schema.For<StatisticsMember>().MultiTenanted();
         opts.Schema.For<StatisticsRow>().MultiTenanted().Duplicate(x => x.Month).Duplicate(x => x.WardId);
         opts.Events.AddEventTypes(EventTypes);
