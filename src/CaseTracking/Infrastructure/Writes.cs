@@ -56,7 +56,14 @@ public sealed class Writes(IDocumentStore store, TimeProvider time, IServiceProv
         var now = time.GetUtcNow();
         var today = DateOnly.FromDateTime(time.GetLocalNow().DateTime);
         var answer = await work(new(http, command!, actor, session, today, now, expected));
-        if (!answer.IsSuccess) return answer;
+        if (!answer.IsSuccess)
+        {
+            // A concurrent twin may have committed between our first look and our decision: its
+            // answer, not the rule it now appears to break, is what this repeat must return.
+            return recordId is not null && await ReplayAsync(session, recordId, requestHash, http.RequestAborted) is { } twin
+                ? twin
+                : answer;
+        }
 
         if (recordId is not null)
         {

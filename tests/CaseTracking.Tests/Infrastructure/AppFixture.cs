@@ -30,12 +30,20 @@ public sealed class AppFixture : IAsyncLifetime
             builder.UseSetting("ConnectionStrings:Marten", TestDatabase.ConnectionString);
             builder.UseSetting("CaseTracking:Schema", Schema);
             builder.UseSetting("CaseTracking:AdminPassword", TestData.AdminPassword);
+            builder.UseSetting("CaseTracking:DataFolder", Path.Combine(Path.GetTempPath(), "casetracking-tests", Schema));
             builder.ConfigureServices(services =>
             {
                 services.RemoveAll<TimeProvider>();
                 services.AddSingleton<TimeProvider>(Clock);
             });
         });
+    }
+
+    /// <summary>The stored events of one case, straight from Marten.</summary>
+    public async Task<IReadOnlyList<JasperFx.Events.IEvent>> EventsOf(Guid caseId, string tenant = "demo")
+    {
+        await using var session = Store.QuerySession(tenant);
+        return await session.Events.FetchStreamAsync(caseId);
     }
 
     public async Task DisposeAsync()

@@ -4,6 +4,8 @@ using FluentValidation;
 using Marten;
 using Wolverine.Http;
 
+using static CaseTracking.Cases.Assigning.AssignCaseHandler;
+
 namespace CaseTracking.Cases.Assigning;
 
 public sealed record AssignCase(Guid OrganisationId, Guid MentorUserId, Guid SupervisorUserId, string? Reason)
@@ -35,7 +37,11 @@ public static class AssignCaseHandler
 
     public static object[] Decide(AssignCase cmd, Decider by) =>
         [new CaseAssigned(cmd.OrganisationId, cmd.MentorUserId, cmd.SupervisorUserId, cmd.Reason!.Trim(), by.Actor.UserId)];
+}
 
+/// <summary>The HTTP shell: I/O around the pure functions of <see cref="AssignCaseHandler"/>.</summary>
+public static class AssignCaseEndpoint
+{
     [WolverinePost("/api/cases/{caseId}/assignment")]
     public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
 

@@ -3,6 +3,8 @@ using CaseTracking.Infrastructure;
 using FluentValidation;
 using Wolverine.Http;
 
+using static CaseTracking.Cases.Ending.EndCaseHandler;
+
 namespace CaseTracking.Cases.Ending;
 
 public sealed record RevokeCase(string? DecisionNumber, string? Reason)
@@ -36,7 +38,11 @@ public static class EndCaseHandler
 
     public static object[] Decide(CloseCase cmd, Decider by) =>
         [new CaseClosed(cmd.Reason!.Value, cmd.Note!.Trim(), by.Today, by.Actor.UserId)];
+}
 
+/// <summary>The HTTP shell: I/O around the pure functions of <see cref="EndCaseHandler"/>.</summary>
+public static class EndCaseEndpoint
+{
     [WolverinePost("/api/cases/{caseId}/revoke")]
     public static Task<Reply> Revoke(Guid caseId, HttpContext http, CaseWrites cases) => RevokeCommand(caseId, null, http, cases);
 

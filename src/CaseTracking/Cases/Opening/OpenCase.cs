@@ -5,6 +5,8 @@ using FluentValidation;
 using Marten;
 using Wolverine.Http;
 
+using static CaseTracking.Cases.Opening.OpenCaseHandler;
+
 namespace CaseTracking.Cases.Opening;
 
 public sealed record LegalBasisInput(string? DecisionNumber, string? IssuedBy, DateOnly? IssuedOn);
@@ -52,7 +54,11 @@ public static class OpenCaseHandler
         new(caseId, cmd.PersonId, cmd.Kind!.Value,
             new LegalBasis(cmd.LegalBasis!.DecisionNumber!.Trim(), cmd.LegalBasis.IssuedBy!.Trim(), cmd.LegalBasis.IssuedOn!.Value),
             cmd.StartsOn!.Value, cmd.EndsOn!.Value, cmd.WardId, openedBy);
+}
 
+/// <summary>The HTTP shell: I/O around the pure functions of <see cref="OpenCaseHandler"/>.</summary>
+public static class OpenCaseEndpoint
+{
     [WolverinePost("/api/cases")]
     public static Task<Reply> Post(HttpContext http, Writes writes, SupervisionKinds kinds) => PostCommand(null, http, writes, kinds);
 

@@ -3,6 +3,8 @@ using CaseTracking.Infrastructure;
 using FluentValidation;
 using Wolverine.Http;
 
+using static CaseTracking.Cases.Progress.RecordProgressHandler;
+
 namespace CaseTracking.Cases.Progress;
 
 public sealed record RecordProgress(ProgressArea? Area, ProgressDirection? Direction, string? Note, DateOnly? RecordedOn)
@@ -30,7 +32,11 @@ public static class RecordProgressHandler
 
     public static object[] Decide(RecordProgress cmd, Decider by) =>
         [new ProgressRecorded(cmd.Area!.Value, cmd.Direction!.Value, cmd.Note!.Trim(), cmd.RecordedOn!.Value, by.Actor.UserId)];
+}
 
+/// <summary>The HTTP shell: I/O around the pure functions of <see cref="RecordProgressHandler"/>.</summary>
+public static class RecordProgressEndpoint
+{
     [WolverinePost("/api/cases/{caseId}/progress")]
     public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
 

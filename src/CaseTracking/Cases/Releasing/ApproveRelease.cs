@@ -3,6 +3,8 @@ using CaseTracking.Infrastructure;
 using FluentValidation;
 using Wolverine.Http;
 
+using static CaseTracking.Cases.Releasing.ApproveReleaseHandler;
+
 namespace CaseTracking.Cases.Releasing;
 
 public sealed record ApproveRelease(string? DecisionNumber, DateOnly? EffectiveOn)
@@ -32,7 +34,11 @@ public static class ApproveReleaseHandler
     public static object[] Decide(Case state, ApproveRelease cmd, Decider by, long seenVersion) =>
         [new CaseReleased(state.PendingRelease!.Grounds, state.PendingRelease.RecommendedBy, by.Actor.UserId,
             cmd.DecisionNumber!.Trim(), cmd.EffectiveOn!.Value, seenVersion)];
+}
 
+/// <summary>The HTTP shell: I/O around the pure functions of <see cref="ApproveReleaseHandler"/>.</summary>
+public static class ApproveReleaseEndpoint
+{
     [WolverinePost("/api/cases/{caseId}/release/approve")]
     public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
 

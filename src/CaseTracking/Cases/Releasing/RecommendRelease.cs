@@ -3,6 +3,8 @@ using CaseTracking.Infrastructure;
 using FluentValidation;
 using Wolverine.Http;
 
+using static CaseTracking.Cases.Releasing.RecommendReleaseHandler;
+
 namespace CaseTracking.Cases.Releasing;
 
 public sealed record RecommendRelease(ReleaseGrounds? Grounds, string? Note)
@@ -30,7 +32,11 @@ public static class RecommendReleaseHandler
 
     public static object[] Decide(RecommendRelease cmd, Decider by) =>
         [new ReleaseRecommended(cmd.Grounds!.Value, cmd.Note!.Trim(), by.Today, by.Actor.UserId)];
+}
 
+/// <summary>The HTTP shell: I/O around the pure functions of <see cref="RecommendReleaseHandler"/>.</summary>
+public static class RecommendReleaseEndpoint
+{
     [WolverinePost("/api/cases/{caseId}/release/recommend")]
     public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
 

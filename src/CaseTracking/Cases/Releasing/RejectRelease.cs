@@ -3,6 +3,8 @@ using CaseTracking.Infrastructure;
 using FluentValidation;
 using Wolverine.Http;
 
+using static CaseTracking.Cases.Releasing.RejectReleaseHandler;
+
 namespace CaseTracking.Cases.Releasing;
 
 public sealed record RejectRelease(string? Reason)
@@ -20,7 +22,11 @@ public static class RejectReleaseHandler
 
     public static object[] Decide(Case state, RejectRelease cmd, Decider by) =>
         [new ReleaseRejected(cmd.Reason!.Trim(), state.PendingRelease!.RecommendedBy, by.Actor.UserId)];
+}
 
+/// <summary>The HTTP shell: I/O around the pure functions of <see cref="RejectReleaseHandler"/>.</summary>
+public static class RejectReleaseEndpoint
+{
     [WolverinePost("/api/cases/{caseId}/release/reject")]
     public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
 

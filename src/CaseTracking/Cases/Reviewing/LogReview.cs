@@ -3,6 +3,8 @@ using CaseTracking.Infrastructure;
 using FluentValidation;
 using Wolverine.Http;
 
+using static CaseTracking.Cases.Reviewing.LogReviewHandler;
+
 namespace CaseTracking.Cases.Reviewing;
 
 public sealed record LogReview(string? Period, DateOnly? HeldOn, ReviewRating? Rating, string? Summary)
@@ -43,7 +45,11 @@ public static class LogReviewHandler
 
     public static object[] Decide(LogReview cmd, Decider by, Guid reviewId) =>
         [new ReviewLogged(reviewId, cmd.Period!, cmd.HeldOn!.Value, cmd.Rating!.Value, cmd.Summary!.Trim(), by.Actor.UserId)];
+}
 
+/// <summary>The HTTP shell: I/O around the pure functions of <see cref="LogReviewHandler"/>.</summary>
+public static class LogReviewEndpoint
+{
     [WolverinePost("/api/cases/{caseId}/reviews")]
     public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
 

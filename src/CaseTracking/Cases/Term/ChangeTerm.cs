@@ -3,6 +3,8 @@ using CaseTracking.Infrastructure;
 using FluentValidation;
 using Wolverine.Http;
 
+using static CaseTracking.Cases.Term.ChangeTermHandler;
+
 namespace CaseTracking.Cases.Term;
 
 public sealed record ChangeTerm(DateOnly? NewEndsOn, string? DecisionNumber, TermChangeReason? Reason)
@@ -37,7 +39,11 @@ public static class ChangeTermHandler
 
     public static object[] Decide(Case state, ChangeTerm cmd, Decider by) =>
         [new TermChanged(cmd.NewEndsOn!.Value, cmd.DecisionNumber!.Trim(), cmd.Reason!.Value, state.EndsOn, by.Actor.UserId)];
+}
 
+/// <summary>The HTTP shell: I/O around the pure functions of <see cref="ChangeTermHandler"/>.</summary>
+public static class ChangeTermEndpoint
+{
     [WolverinePost("/api/cases/{caseId}/term")]
     public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
 

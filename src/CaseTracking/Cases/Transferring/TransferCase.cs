@@ -4,6 +4,8 @@ using FluentValidation;
 using Marten;
 using Wolverine.Http;
 
+using static CaseTracking.Cases.Transferring.TransferCaseHandler;
+
 namespace CaseTracking.Cases.Transferring;
 
 public sealed record TransferCase(Guid ToWardId, string? Reason)
@@ -29,7 +31,11 @@ public static class TransferCaseHandler
     /// <summary>The new ward must assign again: <see cref="Case.Apply(CaseTransferred)"/> clears the assignment.</summary>
     public static object[] Decide(Case state, TransferCase cmd, Decider by) =>
         [new CaseTransferred(state.WardId, cmd.ToWardId, cmd.Reason!.Trim(), by.Actor.UserId)];
+}
 
+/// <summary>The HTTP shell: I/O around the pure functions of <see cref="TransferCaseHandler"/>.</summary>
+public static class TransferCaseEndpoint
+{
     [WolverinePost("/api/cases/{caseId}/transfer")]
     public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
 

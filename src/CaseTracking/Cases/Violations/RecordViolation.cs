@@ -3,6 +3,8 @@ using CaseTracking.Infrastructure;
 using FluentValidation;
 using Wolverine.Http;
 
+using static CaseTracking.Cases.Violations.RecordViolationHandler;
+
 namespace CaseTracking.Cases.Violations;
 
 public sealed record RecordViolation(ViolationSeverity? Severity, string? Description, DateOnly? OccurredOn)
@@ -27,7 +29,11 @@ public static class RecordViolationHandler
 
     public static object[] Decide(RecordViolation cmd, Decider by) =>
         [new ViolationRecorded(cmd.Severity!.Value, cmd.Description!.Trim(), cmd.OccurredOn!.Value, by.Actor.UserId)];
+}
 
+/// <summary>The HTTP shell: I/O around the pure functions of <see cref="RecordViolationHandler"/>.</summary>
+public static class RecordViolationEndpoint
+{
     [WolverinePost("/api/cases/{caseId}/violations")]
     public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
 
