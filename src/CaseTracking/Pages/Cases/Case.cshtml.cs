@@ -34,7 +34,7 @@ public sealed record MentorOption(Guid UserId, string Name, Guid OrganisationId,
 
 /// <summary>
 /// One case for every role: the timeline, and the forms the user's role allows. Every form calls the
-/// same use case as the API (…Handler.PostCommand), so rules and refusals are the API's.
+/// same use case as the API (…Endpoint.PostCommand), so rules and refusals are the API's.
 /// </summary>
 public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, CaseWrites cases, CaseClock clock, HashChain chain)
     : UiPage(l)
@@ -94,13 +94,13 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
     }
 
     public Task<IActionResult> OnPostReviewAsync(Guid id) => Write(id, "review", () =>
-        LogReviewHandler.PostCommand(id, new LogReview(Review.Period, ParseDate(Review.HeldOn), Review.Rating, Review.Summary), HttpContext, cases));
+        LogReviewEndpoint.PostCommand(id, new LogReview(Review.Period, ParseDate(Review.HeldOn), Review.Rating, Review.Summary), HttpContext, cases));
 
     public Task<IActionResult> OnPostProgressAsync(Guid id) => Write(id, "progress", () =>
-        RecordProgressHandler.PostCommand(id, new RecordProgress(Progress.Area, Progress.Direction, Progress.Note, ParseDate(Progress.RecordedOn)), HttpContext, cases));
+        RecordProgressEndpoint.PostCommand(id, new RecordProgress(Progress.Area, Progress.Direction, Progress.Note, ParseDate(Progress.RecordedOn)), HttpContext, cases));
 
     public Task<IActionResult> OnPostRecommendAsync(Guid id) => Write(id, "recommend", () =>
-        RecommendReleaseHandler.PostCommand(id, new RecommendRelease(Recommend.Grounds, Recommend.Note), HttpContext, cases));
+        RecommendReleaseEndpoint.PostCommand(id, new RecommendRelease(Recommend.Grounds, Recommend.Note), HttpContext, cases));
 
     public Task<IActionResult> OnPostAssignAsync(Guid id) => Write(id, "assign", async () =>
     {
@@ -113,24 +113,24 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
             if (mentor is { OrganisationId: { } org } && mentor.Tenant == Me.Tenant) organisationId = org;
         }
 
-        return await AssignCaseHandler.PostCommand(id,
+        return await AssignCaseEndpoint.PostCommand(id,
             new AssignCase(organisationId, Assign.MentorUserId ?? Guid.Empty, Assign.SupervisorUserId ?? Guid.Empty, Assign.Reason), HttpContext, cases);
     });
 
     public Task<IActionResult> OnPostViolationAsync(Guid id) => Write(id, "violation", () =>
-        RecordViolationHandler.PostCommand(id, new RecordViolation(Violation.Severity, Violation.Description, ParseDate(Violation.OccurredOn)), HttpContext, cases));
+        RecordViolationEndpoint.PostCommand(id, new RecordViolation(Violation.Severity, Violation.Description, ParseDate(Violation.OccurredOn)), HttpContext, cases));
 
     public Task<IActionResult> OnPostTermAsync(Guid id) => Write(id, "term", () =>
-        ChangeTermHandler.PostCommand(id, new ChangeTerm(ParseDate(Term.NewEndsOn), Term.DecisionNumber, Term.Reason), HttpContext, cases));
+        ChangeTermEndpoint.PostCommand(id, new ChangeTerm(ParseDate(Term.NewEndsOn), Term.DecisionNumber, Term.Reason), HttpContext, cases));
 
     public Task<IActionResult> OnPostTransferAsync(Guid id) => Write(id, "transfer", () =>
-        TransferCaseHandler.PostCommand(id, new TransferCase(Transfer.ToWardId ?? Guid.Empty, Transfer.Reason), HttpContext, cases));
+        TransferCaseEndpoint.PostCommand(id, new TransferCase(Transfer.ToWardId ?? Guid.Empty, Transfer.Reason), HttpContext, cases));
 
     public Task<IActionResult> OnPostRevokeAsync(Guid id) => Write(id, "revoke", () =>
-        EndCaseHandler.RevokeCommand(id, new RevokeCase(Revoke.DecisionNumber, Revoke.Reason), HttpContext, cases));
+        EndCaseEndpoint.RevokeCommand(id, new RevokeCase(Revoke.DecisionNumber, Revoke.Reason), HttpContext, cases));
 
     public Task<IActionResult> OnPostCloseAsync(Guid id) => Write(id, "close", () =>
-        EndCaseHandler.CloseCommand(id, new CloseCase(Close.Reason, Close.Note), HttpContext, cases));
+        EndCaseEndpoint.CloseCommand(id, new CloseCase(Close.Reason, Close.Note), HttpContext, cases));
 
     private async Task<IActionResult> Write(Guid id, string form, Func<Task<Reply>> run)
     {

@@ -70,7 +70,7 @@ public sealed class OpenModel(IStringLocalizer<SharedResource> l, IDocumentStore
         var cmd = new OpenCase(Open.PersonId ?? Guid.Empty, Open.Kind,
             new LegalBasisInput(Open.DecisionNumber, Open.IssuedBy, ParseDate(Open.IssuedOn)),
             ParseDate(Open.StartsOn), ParseDate(Open.EndsOn), Open.WardId ?? Guid.Empty);
-        var reply = await OpenCaseHandler.PostCommand(cmd, HttpContext, writes, kinds);
+        var reply = await OpenCaseEndpoint.PostCommand(cmd, HttpContext, writes, kinds);
         if (reply.IsSuccess && reply.Body is CaseCreated created) return Redirect($"/cases/{created.CaseId}?done=open");
         Show(reply, "open");
         await LoadAsync();

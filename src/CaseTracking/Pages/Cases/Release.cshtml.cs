@@ -33,10 +33,10 @@ public sealed class ReleaseModel(IStringLocalizer<SharedResource> l, Reads reads
     }
 
     public Task<IActionResult> OnPostApproveAsync(Guid id) => Write(id, "approve", () =>
-        ApproveReleaseHandler.PostCommand(id, new ApproveRelease(DecisionNumber, ParseDate(EffectiveOn)), HttpContext, cases));
+        ApproveReleaseEndpoint.PostCommand(id, new ApproveRelease(DecisionNumber, ParseDate(EffectiveOn)), HttpContext, cases));
 
     public Task<IActionResult> OnPostRejectAsync(Guid id) => Write(id, "reject", () =>
-        RejectReleaseHandler.PostCommand(id, new RejectRelease(Reason), HttpContext, cases));
+        RejectReleaseEndpoint.PostCommand(id, new RejectRelease(Reason), HttpContext, cases));
 
     private async Task<IActionResult> Write(Guid id, string form, Func<Task<Reply>> run)
     {
