@@ -46,6 +46,9 @@ public static class UiSetup
             ui.UseExceptionHandler("/error");
             ui.UseStatusCodePagesWithReExecute("/error", "?code={0}");
         });
+        // Routing after the re-executing middleware, so a re-executed /error finds its page
+        // (with the implicit UseRouting at the very start it would reach no endpoint: a bare 404).
+        app.UseRouting();
         return app;
     }
 }
