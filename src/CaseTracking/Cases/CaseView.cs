@@ -16,7 +16,7 @@ public sealed record CaseView(CaseSummary Case, DateOnly? NextReviewDue, string?
 {
     public static CaseView Of(CaseSummary s, SupervisionKinds kinds, AlertSettings settings, DateOnly today)
     {
-        var (period, due) = NextReview(s, kinds[s.Kind].ReviewEveryMonths);
+        var (period, due) = NextReview(s.StartsOn, s.EndsOn, s.LastReviewPeriod, s.IsTerminal, kinds[s.Kind].ReviewEveryMonths);
         return new CaseView(s, due, period is null ? null : Rules.PeriodOf(period.Value), FlagsOf(s, due, settings, today));
     }
 
@@ -24,13 +24,14 @@ public sealed record CaseView(CaseSummary Case, DateOnly? NextReviewDue, string?
     /// The next period that needs a review: the month after the last reviewed one (by the kind's cadence),
     /// or the start month. Its deadline is the last day of that month; none once the term is over or ended.
     /// </summary>
-    public static (DateOnly? Period, DateOnly? Due) NextReview(CaseSummary s, int everyMonths)
+    public static (DateOnly? Period, DateOnly? Due) NextReview(DateOnly startsOn, DateOnly endsOn, string? lastReviewPeriod,
+        bool terminal, int everyMonths)
     {
-        if (s.IsTerminal) return (null, null);
-        var startMonth = new DateOnly(s.StartsOn.Year, s.StartsOn.Month, 1);
-        var next = Rules.PeriodStart(s.LastReviewPeriod) is { } last ? last.AddMonths(everyMonths) : startMonth;
+        if (terminal) return (null, null);
+        var startMonth = new DateOnly(startsOn.Year, startsOn.Month, 1);
+        var next = Rules.PeriodStart(lastReviewPeriod) is { } last ? last.AddMonths(everyMonths) : startMonth;
         if (next < startMonth) next = startMonth;
-        if (next > s.EndsOn) return (null, null);
+        if (next > endsOn) return (null, null);
         return (next, next.AddMonths(1).AddDays(-1));
     }
 

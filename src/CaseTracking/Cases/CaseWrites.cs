@@ -28,7 +28,8 @@ public sealed class CaseWrites(Writes writes)
             if (ctx.ExpectedVersion is { } expected && expected != current)
                 return Problems.Stale($"You sent If-Match \"{expected}\" but the case is at version {current}; nothing was saved. Reload to see what changed.");
 
-            var outcome = await decide(state!, ctx);
+            // The version decisions see is the stream's, whatever the live aggregation filled in.
+            var outcome = await decide(state! with { Version = current }, ctx);
             if (outcome.Rejection is not null) return Problems.Rule(outcome.Rejection);
 
             stream.AppendMany(outcome.Events.ToArray());

@@ -1,5 +1,7 @@
 using CaseTracking.Access;
 using CaseTracking.Auditing;
+using CaseTracking.Caseloads;
+using CaseTracking.Statistics;
 using CaseTracking.Infrastructure;
 using CaseTracking.People;
 using JasperFx.Events.Projections;
@@ -19,8 +21,30 @@ public static class CasesModule
         typeof(CaseTransferred), typeof(CaseRevoked), typeof(CaseClosed)
     ];
 
-    public static StoreOptions ConfigureCases(this StoreOptions opts)
+    public static StoreOptions ConfigureCases(this StoreOptions opts, SupervisionKinds kinds)
     {
+        // A bad event must stop a projection loudly, never be skipped.
+        opts.Projections.Errors.SkipApplyErrors = false;
+        opts.Projections.Errors.SkipSerializationErrors = false;
+        opts.Projections.Errors.SkipUnknownEvents = false;
+        opts.Projections.RebuildErrors.SkipApplyErrors = false;
+        // A rebuild starts from nothing: the documents these projections own are deleted on teardown.
+        opts.Projections.Add(new CaseloadProjection(kinds), ProjectionLifecycle.Async, nameof(CaseloadProjection),
+            o =>
+            {
+                o.DeleteViewTypeOnTeardown<CaseloadMember>();
+                o.DeleteViewTypeOnTeardown<CaseloadRow>();
+            });
+        opts.Projections.Add(new StatisticsProjection(kinds), ProjectionLifecycle.Async, nameof(StatisticsProjection),
+            o =>
+            {
+                o.DeleteViewTypeOnTeardown<StatisticsMember>();
+                o.DeleteViewTypeOnTeardown<StatisticsRow>();
+            });
+        opts.Schema.For<CaseloadMember>().MultiTenanted();
+        opts.Schema.For<CaseloadRow>().MultiTenanted().Duplicate(x => x.Dimension);
+        opts.Schema.For<StatisticsMember>().MultiTenanted();
+        opts.Schema.For<StatisticsRow>().MultiTenanted().Duplicate(x => x.Month).Duplicate(x => x.WardId);
         opts.Events.AddEventTypes(EventTypes);
         opts.Projections.Snapshot<CaseSummary>(SnapshotLifecycle.Inline);
         opts.Schema.For<CaseSummary>().MultiTenanted()

@@ -35,6 +35,7 @@ public static class CaseTrackingSetup
         builder.Services.AddSingleton(SupervisionKinds.FromConfiguration(configuration));
         builder.Services.AddSingleton(configuration.GetSection("CaseTracking:Alerts").Get<AlertSettings>() ?? new AlertSettings());
         builder.Services.AddSingleton<CaseClock>();
+        builder.Services.AddSingleton(configuration.GetSection("CaseTracking:Caseload").Get<CaseTracking.Caseloads.CaseloadSettings>() ?? new CaseTracking.Caseloads.CaseloadSettings());
         builder.Services.AddSingleton<Writes>();
         builder.Services.AddSingleton<Reads>();
         builder.Services.AddSingleton<CaseWrites>();
@@ -58,7 +59,7 @@ public static class CaseTrackingSetup
                 opts.Connection(connectionString);
                 opts.DatabaseSchemaName = schema;
                 opts.ConfigureEventStore();
-                opts.ConfigureCases();
+                opts.ConfigureCases(sp.GetRequiredService<SupervisionKinds>());
                 opts.ConfigureAccess();
                 return opts;
             })

@@ -1,0 +1,87 @@
+using System.Globalization;
+using CaseTracking.Access;
+using CaseTracking.Cases;
+using CaseTracking.Infrastructure;
+using CsvHelper;
+using Marten;
+using Wolverine.Http;
+
+namespace CaseTracking.Statistics;
+
+public sealed record StatisticsLine(string Month, int Opened, int ReleasedTermCompleted, int ReleasedEarly, int Released, int Revoked,
+    int Closed, int ReviewsHeld, int ReviewsDue, int Violations, int TransfersIn, int TransfersOut, int ActiveAtMonthEnd);
+
+public static class StatisticsQueries
+{
+    /// <summary>
+    /// One line per month from <paramref name="from"/> to <paramref name="to"/> (inclusive), summed over the
+    /// wards and kinds that match. Active-at-month-end sums every earlier month's movements too.
+    /// </summary>
+    public static async Task<IReadOnlyList<StatisticsLine>> LinesAsync(IQuerySession session, Actor actor, DateOnly from, DateOnly to,
+        Guid? wardId, SupervisionKind? kind, CancellationToken ct)
+    {
+        var query = session.Query<StatisticsRow>().Where(r => r.Month <= to);
+        if (wardId is { } w) query = query.Where(r => r.WardId == w);
+        if (kind is { } k) query = query.Where(r => r.Kind == k);
+        if (actor.Role == Role.Supervisor)
+        {
+            var wards = actor.WardIds.ToArray();
+            query = query.Where(r => wards.Contains(r.WardId));
+        }
+
+        var rows = await query.ToListAsync(ct);
+        var byMonth = rows.GroupBy(r => r.Month).ToDictionary(g => g.Key, g => g.ToList());
+        var active = rows.Where(r => r.Month < from).Sum(r => r.ActiveDelta);
+        var lines = new List<StatisticsLine>();
+        for (var month = from; month <= to; month = month.AddMonths(1))
+        {
+            var m = byMonth.GetValueOrDefault(month) ?? [];
+            active += m.Sum(r => r.ActiveDelta);
+            int Sum(Func<StatisticsRow, int> f) => m.Sum(f);
+            lines.Add(new StatisticsLine(month.ToString("yyyy-MM", CultureInfo.InvariantCulture), Sum(r => r.Opened),
+                Sum(r => r.ReleasedTermCompleted), Sum(r => r.ReleasedEarly), Sum(r => r.ReleasedTermCompleted + r.ReleasedEarly),
+                Sum(r => r.Revoked), Sum(r => r.Closed), Sum(r => r.ReviewsHeld), Sum(r => r.ReviewsDue), Sum(r => r.Violations),
+                Sum(r => r.TransfersIn), Sum(r => r.TransfersOut), active));
+        }
+
+        return lines;
+    }
+
+    public static string ToCsv(IEnumerable<StatisticsLine> lines)
+    {
+        using var writer = new StringWriter(CultureInfo.InvariantCulture);
+        using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+        csv.WriteRecords(lines);
+        return writer.ToString();
+    }
+}
+
+public static class StatisticsEndpoint
+{
+    [WolverineGet("/api/statistics")]
+    public static Task<IResult> Get(string? from, string? to, Guid? wardId, SupervisionKind? kind, string? format, HttpContext http,
+        Reads reads, CaseClock clock) => Answer(from, to, wardId, kind, format, http, reads, clock);
+
+    [WolverineGet("/api/statistics.csv")]
+    public static Task<IResult> GetCsv(string? from, string? to, Guid? wardId, SupervisionKind? kind, HttpContext http,
+        Reads reads, CaseClock clock) => Answer(from, to, wardId, kind, "csv", http, reads, clock);
+
+    private static Task<IResult> Answer(string? from, string? to, Guid? wardId, SupervisionKind? kind, string? format,
+        HttpContext http, Reads reads, CaseClock clock) =>
+        reads.Run(http, [Role.Supervisor, Role.Auditor], async (actor, session) =>
+        {
+            var today = clock.Today;
+            var toMonth = to is null ? new DateOnly(today.Year, today.Month, 1) : Rules.PeriodStart(to);
+            if (toMonth is null) return Problems.Field("to", "'to' must be a month as yyyy-MM.");
+            var fromMonth = from is null ? toMonth.Value.AddMonths(-11) : Rules.PeriodStart(from);
+            if (fromMonth is null) return Problems.Field("from", "'from' must be a month as yyyy-MM.");
+            if (fromMonth > toMonth) return Problems.Field("from", "'from' must not be after 'to'.");
+            if (fromMonth.Value.AddYears(20) < toMonth) return Problems.Field("from", "At most twenty years at a time.");
+
+            var lines = await StatisticsQueries.LinesAsync(session, actor, fromMonth.Value, toMonth.Value, wardId, kind, http.RequestAborted);
+            var wantsCsv = format == "csv" || http.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase);
+            return wantsCsv
+                ? Results.Text(StatisticsQueries.ToCsv(lines), "text/csv; charset=utf-8")
+                : Results.Json(lines, Json.Options);
+        });
+}
