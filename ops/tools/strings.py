@@ -159,7 +159,7 @@ S = [
 ("Supervise.Alerts", "Cảnh báo", "Alerts"),
 ("Supervise.NoAlerts", "Không có cảnh báo.", "No alerts."),
 ("Supervise.Cases", "Hồ sơ thuộc xã/phường của tôi", "Cases of my wards"),
-("Supervise.AllOpen", "Đang giám sát", "All open"),
+("Supervise.AllOpen", "Tất cả hồ sơ chưa kết thúc", "All cases not ended"),
 ("Open.Title", "Mở hồ sơ giám sát", "Open a case"),
 ("Open.Step1", "Bước 1: tìm người chấp hành", "Step 1: find the person"),
 ("Open.Step2", "Bước 2: căn cứ và thời hạn", "Step 2: legal basis and term"),

@@ -152,5 +152,36 @@ public sealed class ui_scenarios(UiFixture ui)
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task a_supervisor_whose_case_changed_meanwhile_sees_what_changed_and_can_retry()
+    {
+        var mine = await ui.SignInAsync(ui.SupervisorA.Username);
+        await mine.GotoAsync($"/cases/{ui.ReviewCase}");
+
+        // Someone else records a violation while the first page is still open.
+        var other = await mine.Context.NewPageAsync();
+        await other.GotoAsync($"/cases/{ui.ReviewCase}");
+        await other.ClickAsync("details.action:has(#violation-severity) > summary");
+        await other.SelectOptionAsync("#violation-severity", "Minor");
+        await other.FillAsync("#violation-description", "Vắng mặt buổi sinh hoạt tổ dân phố.");
+        await other.ClickAsync("details.action:has(#violation-severity) button[type=submit]");
+        await other.Locator("[data-testid=done]").WaitForAsync();
+
+        await mine.ClickAsync("details.action:has(#progress-area) > summary");
+        await mine.SelectOptionAsync("#progress-area", "Employment");
+        await mine.SelectOptionAsync("#progress-direction", "Improved");
+        await mine.FillAsync("#progress-note", "Đã có việc làm ổn định.");
+        await mine.ClickAsync("details.action:has(#progress-area) button[type=submit]");
+        var stale = await mine.Locator("[data-testid=stale]").InnerTextAsync();
+        stale.ShouldContain("Vắng mặt buổi sinh hoạt");
+        (await mine.InputValueAsync("#progress-note")).ShouldBe("Đã có việc làm ổn định.");
+        await ui.ScreenshotAsync(mine, "supervisor-stale-retry");
+
+        await mine.ClickAsync("details.action:has(#progress-area) button[type=submit]");
+        await mine.Locator("[data-testid=done]").WaitForAsync();
+        (await mine.Locator("[data-testid=timeline]").InnerTextAsync()).ShouldContain("Đã có việc làm ổn định.");
+        await mine.Context.CloseAsync();
+    }
+
     private static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
