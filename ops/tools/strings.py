@@ -219,7 +219,10 @@ S = [
 ("Stats.Closed", "Đóng", "Closed"),
 ("Stats.Reviews", "Lượt đánh giá", "Reviews"),
 ("Stats.Violations", "Vi phạm", "Violations"),
-("Stats.Chart", "Biểu đồ hồ sơ mở mới và chấm dứt theo tháng (số liệu trong bảng dưới)", "Chart of cases opened and released by month (figures in the table below)"),
+("Stats.ActiveAtMonthEnd", "Đang giám sát cuối tháng", "Active at month end"),
+("Stats.ReviewsDue", "Lượt đánh giá phải làm", "Reviews due"),
+("Stats.Lag", "Số liệu được tổng hợp nền, có thể chậm vài giây so với hồ sơ.", "Figures are compiled in the background and may lag the cases by a few seconds."),
+("Stats.Chart", "Biểu đồ hồ sơ mở mới, chấm dứt và đang giám sát theo tháng (số liệu trong bảng dưới)", "Chart of cases opened, released and active by month (figures in the table below)"),
 ("Stats.None", "Chưa có số liệu.", "No figures yet."),
 # enums
 ("CaseStatus.Open", "Chờ phân công", "Open"),

@@ -1,7 +1,6 @@
-using System.Globalization;
-using System.Text;
 using CaseTracking.Access;
 using CaseTracking.Cases;
+using CaseTracking.Statistics;
 using CaseTracking.Web;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -9,48 +8,39 @@ using Microsoft.Extensions.Localization;
 
 namespace CaseTracking.Pages.Auditor;
 
-public sealed record MonthRow(string Month, int Opened, int Released, int Revoked, int Closed);
-
 /// <summary>
-/// Cases opened and ended by month, for a ward or the province: a chart (enhancement) over a table (the data),
-/// and the same rows as CSV. Counted from the case summaries until the SupervisionStatistics projection lands.
+/// Monthly figures of the SupervisionStatistics projection (the same query as GET /api/statistics) as a table,
+/// drawn as a chart when JavaScript runs; the CSV link is the API's own CSV.
 /// </summary>
 public sealed class StatisticsModel(IStringLocalizer<SharedResource> l, IDocumentStore store, CaseClock clock) : UiPage(l)
 {
-    protected override Role[] Allowed => [Role.Auditor];
+    protected override Role[] Allowed => [Role.Auditor, Role.Supervisor];
 
     [BindProperty(SupportsGet = true)] public Guid? WardId { get; set; }
-    [BindProperty(SupportsGet = true)] public string? Format { get; set; }
+    [BindProperty(SupportsGet = true)] public SupervisionKind? Kind { get; set; }
+    [BindProperty(SupportsGet = true)] public string? From { get; set; }
+    [BindProperty(SupportsGet = true)] public string? To { get; set; }
 
-    public List<MonthRow> Rows { get; private set; } = [];
+    public IReadOnlyList<StatisticsLine> Lines { get; private set; } = [];
     public List<Ward> Wards { get; private set; } = [];
 
-    public async Task<IActionResult> OnGetAsync()
+    public string CsvUrl => QueryString.Create(new Dictionary<string, string?>
+    {
+        ["from"] = From, ["to"] = To, ["wardId"] = WardId?.ToString(), ["kind"] = Kind?.ToString()
+    }.Where(kv => kv.Value is not null)).ToUriComponent() is var q ? "/api/statistics.csv" + q : "";
+
+    public async Task OnGetAsync()
     {
         var ct = HttpContext.RequestAborted;
+        var today = clock.Today;
+        var to = Rules.PeriodStart(To) ?? new DateOnly(today.Year, today.Month, 1);
+        var from = Rules.PeriodStart(From) ?? to.AddMonths(-11);
+        if (from > to || from.AddYears(20) < to) from = to.AddMonths(-11);
+        From = Rules.PeriodOf(from);
+        To = Rules.PeriodOf(to);
         await using var session = store.QuerySession(Me.Tenant);
-        Wards = [.. await session.Query<Ward>().OrderBy(w => w.Name).ToListAsync(ct)];
-        var query = session.Query<CaseSummary>().AsQueryable();
-        if (WardId is { } w) query = query.Where(s => s.WardId == w);
-        var since = clock.Today.AddMonths(-23);
-        var first = new DateOnly(since.Year, since.Month, 1);
-        var cases = await query.Select(s => new CaseDates(s.OpenedAt, s.Status, s.EndedOn)).ToListAsync(ct);
-        string Month(DateOnly d) => d.ToString("yyyy-MM", CultureInfo.InvariantCulture);
-        var months = Enumerable.Range(0, 24).Select(i => Month(first.AddMonths(i))).ToList();
-        Rows = [.. months.Select(m => new MonthRow(m,
-            cases.Count(c => Month(DateOnly.FromDateTime(c.OpenedAt.ToLocalTime().DateTime)) == m),
-            cases.Count(c => c.Status == CaseStatus.Released && c.EndedOn is { } e && Month(e) == m),
-            cases.Count(c => c.Status == CaseStatus.Revoked && c.EndedOn is { } e && Month(e) == m),
-            cases.Count(c => c.Status == CaseStatus.Closed && c.EndedOn is { } e && Month(e) == m)))];
-        if (string.Equals(Format, "csv", StringComparison.OrdinalIgnoreCase))
-        {
-            var csv = new StringBuilder("month,opened,released,revoked,closed\n");
-            foreach (var r in Rows) csv.Append(CultureInfo.InvariantCulture, $"{r.Month},{r.Opened},{r.Released},{r.Revoked},{r.Closed}\n");
-            return File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv", "statistics.csv");
-        }
-
-        return Page();
+        var wards = await session.Query<Ward>().OrderBy(w => w.Name).ToListAsync(ct);
+        Wards = [.. Me.Role == Role.Supervisor ? wards.Where(w => Me.WardIds.Contains(w.Id)) : wards];
+        Lines = await StatisticsQueries.LinesAsync(session, Me, from, to, WardId, Kind, ct);
     }
 }
-
-public sealed record CaseDates(DateTimeOffset OpenedAt, CaseStatus Status, DateOnly? EndedOn);
