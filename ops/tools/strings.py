@@ -44,6 +44,8 @@ S = [
 ("Form.DecisionNumber", "Số quyết định", "Decision number"),
 ("Form.From", "Từ ngày", "From"),
 ("Form.To", "Đến ngày", "To"),
+("Form.FromMonth", "Từ tháng", "From month"),
+("Form.ToMonth", "Đến tháng", "To month"),
 ("Form.Yes", "Có", "Yes"),
 ("Form.No", "Không", "No"),
 ("Form.Pages", "Phân trang", "Pages"),

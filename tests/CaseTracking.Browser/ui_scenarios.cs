@@ -41,6 +41,7 @@ public sealed class ui_scenarios(UiFixture ui)
 
         (await page.Locator("#err-review-rating").InnerTextAsync()).ShouldNotBeNullOrWhiteSpace();
         (await page.InputValueAsync("#review-summary")).ShouldBe("Chưa chọn kết quả");
+        await ui.ScreenshotAsync(page, "reviewer-field-error");
         await page.Context.CloseAsync();
     }
 
