@@ -87,11 +87,19 @@ public abstract class UiPage(IStringLocalizer<SharedResource> localizer) : PageM
         FailedForm = form;
         if (reply.Status == StatusCodes.Status400BadRequest && reply.FieldErrors.Count > 0)
         {
-            foreach (var (field, messages) in reply.FieldErrors) Errors[field] = messages;
+            foreach (var (field, messages) in reply.FieldErrors) Errors[field] = [.. messages.Select(m => Labelled(field, m))];
             ErrorMessage = L["Form.Invalid"];
         }
         else if (reply.Status == StatusCodes.Status409Conflict && reply.Code == "concurrency.stale") Stale = true;
         else ErrorMessage = Explain(reply);
+    }
+
+    /// <summary>The API names a field as the client sent it ('heldOn'); the page names it as its label.</summary>
+    private string Labelled(string field, string message)
+    {
+        var name = field[(field.LastIndexOf('.') + 1)..];
+        var label = L["Field." + name];
+        return label.ResourceNotFound ? message : message.Replace($"'{name}'", $"«{label.Value}»", StringComparison.Ordinal);
     }
 
     /// <summary>A refusal in the user's language: by its stable code when translated, else the API's own sentence.</summary>
