@@ -67,6 +67,45 @@ public sealed class HashChain(IDocumentStore store, PostgresConnection connectio
           from e order by e.version
         """;
 
+    /// <summary>Every stream of a tenant in one pass: the broken links only, first per stream.</summary>
+    public string VerifyAllSql => $"""
+        with e as (
+          select e.stream_id, e.version, e.type, e.data, e.headers,
+                 row_number() over (partition by e.stream_id order by e.version) as position,
+                 coalesce(lag(e.headers ->> 'hash') over (partition by e.stream_id order by e.version), e.stream_id::text) as expected_prev
+            from {Schema}.mt_events e
+           where e.tenant_id = @tenant)
+        select e.stream_id, min(e.version) filter (where e.version <> e.position
+                 or (e.headers ->> 'prevHash') is distinct from e.expected_prev
+                 or (e.headers ->> 'hash') is distinct from {HashExpression("e.expected_prev")}) as first_broken,
+               count(*) as events
+          from e group by e.stream_id
+        """;
+
+    /// <summary>Verifies every stream of <paramref name="tenant"/>; <paramref name="progress"/> gets (done, total).</summary>
+    public async Task<IReadOnlyList<VerifyResult>> VerifyAllAsync(string tenant, Action<long, long>? progress, CancellationToken ct)
+    {
+        await using var conn = new NpgsqlConnection(connection.Value);
+        await conn.OpenAsync(ct);
+        await using var count = new NpgsqlCommand($"select count(distinct stream_id) from {Schema}.mt_events where tenant_id = @tenant", conn);
+        count.Parameters.AddWithValue("tenant", tenant);
+        var total = (long)(await count.ExecuteScalarAsync(ct))!;
+        await using var cmd = new NpgsqlCommand(VerifyAllSql, conn) { CommandTimeout = 0 };
+        cmd.Parameters.AddWithValue("tenant", tenant);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var results = new List<VerifyResult>();
+        long done = 0;
+        while (await reader.ReadAsync(ct))
+        {
+            long? broken = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+            results.Add(new VerifyResult(reader.GetGuid(0), broken is null, (int)reader.GetInt64(2), broken,
+                broken is null ? null : "a link or a hash does not match, or an event is missing"));
+            if (++done % 500 == 0 || done == total) progress?.Invoke(done, total);
+        }
+
+        return results;
+    }
+
     public async Task<VerifyResult> VerifyAsync(string tenant, Guid streamId, CancellationToken ct)
     {
         await using var conn = new NpgsqlConnection(connection.Value);

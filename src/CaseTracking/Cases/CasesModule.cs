@@ -54,6 +54,7 @@ public static class CasesModule
             .UniqueIndex(UniqueIndexType.Computed, "person_national_id", TenancyScope.PerTenant, x => x.NationalId)
             .Index(x => x.WardId);
         opts.Schema.For<IdempotencyRecord>().MultiTenanted();
+        opts.Schema.For<Seal>().MultiTenanted();
         opts.Schema.For<AccessRecord>().MultiTenanted().Index(x => x.CaseId).Index(x => x.At);
         return opts;
     }

@@ -40,7 +40,10 @@ public static class CaseTrackingSetup
         builder.Services.AddSingleton<Reads>();
         builder.Services.AddSingleton<CaseWrites>();
         builder.Services.AddSingleton<HashChain>();
+        builder.Services.AddSingleton<Seals>();
+        builder.Services.AddHostedService<DailySealService>();
         builder.Services.AddSingleton<AdminBootstrap>();
+        builder.Services.AddSingleton<CaseTracking.Demo.Seeder>();
         builder.Services.AddValidators();
         // Field names in messages as the client sent them (camelCase).
         ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
