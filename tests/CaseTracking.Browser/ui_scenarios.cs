@@ -54,7 +54,8 @@ public sealed class ui_scenarios(UiFixture ui)
 
         await page.ClickAsync("[data-testid=open-case]");
         await page.FillAsync("#q", ui.NewPerson.Split(' ')[^1]);
-        await page.ClickAsync("[data-testid=search-submit]");
+        // htmx shows the matches as the user types; the search button is there for browsers without JavaScript.
+        await page.Locator("[data-testid=people]").WaitForAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = ui.NewPerson }).ClickAsync();
         (await page.Locator("[data-testid=chosen-person]").InnerTextAsync()).ShouldBe(ui.NewPerson);
 
@@ -150,6 +151,11 @@ public sealed class ui_scenarios(UiFixture ui)
         await page.ClickAsync("[data-testid=lang-vi]");
         (await page.Locator("h1").First.InnerTextAsync()).ShouldBe("Cảnh báo");
         (await page.GetAttributeAsync("html", "lang")).ShouldBe("vi");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Đăng xuất" }).ClickAsync();
+        await page.WaitForURLAsync(url => url.EndsWith("/login", StringComparison.Ordinal));
+        await page.GotoAsync("/supervise");
+        page.Url.ShouldContain("/login", Case.Sensitive, "signed out: the page asks to sign in again");
         await page.Context.CloseAsync();
     }
 
@@ -182,6 +188,26 @@ public sealed class ui_scenarios(UiFixture ui)
         await mine.Locator("[data-testid=done]").WaitForAsync();
         (await mine.Locator("[data-testid=timeline]").InnerTextAsync()).ShouldContain("Đã có việc làm ổn định.");
         await mine.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task everything_works_without_javascript()
+    {
+        var supervisor = await ui.SignInAsync(ui.SupervisorA.Username, javaScript: false);
+        await supervisor.GotoAsync("/cases/open");
+        await supervisor.FillAsync("#q", ui.NewPerson.Split(' ')[0]);
+        await supervisor.ClickAsync("[data-testid=search-submit]");
+        (await supervisor.Locator("[data-testid=people]").InnerTextAsync()).ShouldContain(ui.NewPerson);
+        await supervisor.Context.CloseAsync();
+
+        var reviewer = await ui.SignInAsync(ui.ReviewerA.Username, width: 360, height: 740, javaScript: false);
+        await reviewer.GotoAsync($"/cases/{ui.ReviewCase}");
+        await reviewer.ClickAsync("[data-testid=rating-Fair]");
+        await reviewer.FillAsync("#review-summary", "Gặp tại tổ dân phố, chưa có việc làm.");
+        await reviewer.ClickAsync("[data-testid=review-submit]");
+        await reviewer.Locator("[data-testid=done]").WaitForAsync();
+        (await reviewer.Locator("[data-testid=timeline]").InnerTextAsync()).ShouldContain("chưa có việc làm");
+        await reviewer.Context.CloseAsync();
     }
 
     private static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

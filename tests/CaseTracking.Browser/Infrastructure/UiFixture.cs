@@ -196,9 +196,12 @@ public sealed class UiFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh browser context (own cookies) signed in as the user, on their home page.</summary>
-    public async Task<IPage> SignInAsync(string username, string password = Password, int width = 1280, int height = 900)
+    public async Task<IPage> SignInAsync(string username, string password = Password, int width = 1280, int height = 900, bool javaScript = true)
     {
-        var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, BaseURL = BaseUrl, Locale = "vi-VN" });
+        var context = await Browser.NewContextAsync(new()
+        {
+            ViewportSize = new() { Width = width, Height = height }, BaseURL = BaseUrl, Locale = "vi-VN", JavaScriptEnabled = javaScript
+        });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(15_000);
         await page.GotoAsync("/login");

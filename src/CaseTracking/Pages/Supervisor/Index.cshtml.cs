@@ -24,10 +24,12 @@ public sealed class IndexModel(IStringLocalizer<SharedResource> l, IDocumentStor
         var ct = HttpContext.RequestAborted;
         await using var session = store.QuerySession(Me.Tenant);
         var all = (await CaseReads.Scoped(session, Me).OrderBy(s => s.EndsOn).ToListAsync(ct)).Select(clock.View).ToList();
-        // Pending releases first, then terms ended, then overdue reviews; "eligible" is good news, last.
-        Alerts = [.. all.Where(v => v.Flags.Any(f => f != AlertKind.EarlyReleaseEligible) || v.Case.Status == CaseStatus.ReleasePending)
+        // Every open case with a flag, plus fresh pending releases (someone must decide them). Pending releases
+        // first, then terms ended, then overdue reviews; "eligible for early release" is good news, last.
+        Alerts = [.. all.Where(v => v.Flags.Count > 0 || v.Case.Status == CaseStatus.ReleasePending)
             .OrderByDescending(v => v.Case.Status == CaseStatus.ReleasePending)
             .ThenByDescending(v => v.Flags.Contains(AlertKind.TermEnded))
+            .ThenBy(v => v.Flags.All(f => f == AlertKind.EarlyReleaseEligible))
             .ThenBy(v => v.NextReviewDue ?? DateOnly.MaxValue)];
         Cases = [.. all.Where(v => Status is null ? !v.Case.IsTerminal : v.Case.Status == Status)];
         Names = await Lookup.LoadAsync(session, Me.Tenant, all.Select(c => c.Case.PersonId), ct);
