@@ -20,12 +20,18 @@ public sealed class Lookup
 
     public string Person(Guid id) => People.TryGetValue(id, out var n) ? n : "—";
 
-    public static async Task<Lookup> LoadAsync(IQuerySession session, string tenant, IEnumerable<Guid> personIds, CancellationToken ct)
+    /// <summary>
+    /// Wards and organisations of the province (reference data, small), and only the people and users asked for:
+    /// a province has thousands of users, a page names a handful.
+    /// </summary>
+    public static async Task<Lookup> LoadAsync(IQuerySession session, string tenant, IEnumerable<Guid> personIds, CancellationToken ct,
+        IEnumerable<Guid?>? userIds = null)
     {
         var wards = await session.Query<Ward>().ToListAsync(ct);
         var orgs = await session.Query<Organisation>().ToListAsync(ct);
-        // Users are not tenanted in Marten (sign-in must find them first): filter on the province.
-        var users = await session.Query<User>().Where(u => u.Tenant == tenant).ToListAsync(ct);
+        var userIdList = (userIds ?? []).Where(id => id is not null).Select(id => id!.Value).Distinct().ToArray();
+        // Users are not tenanted in Marten (sign-in must find them first): keep the province's own.
+        var users = userIdList.Length == 0 ? [] : (await session.LoadManyAsync<User>(ct, userIdList)).Where(u => u.Tenant == tenant).ToList();
         var ids = personIds.Distinct().ToArray();
         var people = ids.Length == 0 ? [] : await session.LoadManyAsync<Person>(ct, ids);
         return new Lookup
@@ -36,4 +42,14 @@ public sealed class Lookup
             People = people.ToDictionary(p => p.Id, p => p.FullName)
         };
     }
+
+    /// <summary>Every user an event of a case names, for the timeline.</summary>
+    public static IEnumerable<Guid?> UsersNamedBy(IEnumerable<object> events) => events.SelectMany(e => e switch
+    {
+        CaseTracking.Cases.CaseAssigned x => new Guid?[] { x.MentorUserId, x.SupervisorUserId, x.AssignedBy },
+        CaseTracking.Cases.ReleaseRecommended x => [x.RecommendedBy],
+        CaseTracking.Cases.ReleaseRejected x => [x.RecommendedBy, x.RejectedBy],
+        CaseTracking.Cases.CaseReleased x => [x.RecommendedBy, x.ApprovedBy],
+        _ => []
+    });
 }

@@ -45,6 +45,6 @@ public sealed class IndexModel(IStringLocalizer<SharedResource> l, IDocumentStor
         var paged = await query.OrderByDescending(s => s.LastChangedAt).ToPagedListAsync(PageNumber, PageSize, ct);
         Total = paged.TotalItemCount;
         Cases = [.. paged.Select(clock.View)];
-        Names = await Lookup.LoadAsync(session, Me.Tenant, Cases.Select(c => c.Case.PersonId), ct);
+        Names = await Lookup.LoadAsync(session, Me.Tenant, Cases.Select(c => c.Case.PersonId), ct, [.. Cases.Select(c => c.Case.MentorUserId)]);
     }
 }

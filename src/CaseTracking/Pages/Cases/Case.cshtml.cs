@@ -150,8 +150,9 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
         var read = await reads.Case(HttpContext, id, CaseAction.ReadHistory, async (actor, session, summary) =>
         {
             View = clock.View(summary);
-            Names = await Lookup.LoadAsync(session, actor.Tenant, [summary.PersonId], ct);
             var events = await session.Events.FetchStreamAsync(id, token: ct);
+            Names = await Lookup.LoadAsync(session, actor.Tenant, [summary.PersonId], ct,
+                [.. Lookup.UsersNamedBy(events.Select(e => e.Data)), summary.MentorUserId, summary.SupervisorUserId, summary.PendingRecommendedBy]);
             Rows = [.. events.Select(e => Timeline.Row(e, L, Names)).Reverse()];
             if (actor.Role == Role.Supervisor) await LoadAssignmentChoicesAsync(session, ct);
             return Results.Empty;
@@ -192,7 +193,12 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
     {
         var ward = S.WardId;
         var orgs = Names.Organisations.Values.Where(o => o.WardId == ward).ToDictionary(o => o.Id);
-        var mentors = Names.Users.Values.Where(u => u is { Active: true, Role: Role.Reviewer } && u.OrganisationId is { } o && orgs.ContainsKey(o)).ToList();
+        var orgIds = orgs.Keys.Select(o => (Guid?)o).ToArray();
+        var tenant = Me.Tenant;
+        var mentors = await session.Query<User>()
+            .Where(u => u.Tenant == tenant && u.Role == Role.Reviewer && u.Active && orgIds.Contains(u.OrganisationId)).ToListAsync(ct);
+        var supervisors = await session.Query<User>()
+            .Where(u => u.Tenant == tenant && u.Role == Role.Supervisor && u.Active && u.WardIds.Contains(ward)).ToListAsync(ct);
         // Current load: open cases each mentor holds (the async Caseload projection may lag; this is exact).
         var held = await session.Query<CaseSummary>()
             .Where(s => s.WardId == ward && s.Status != CaseStatus.Released && s.Status != CaseStatus.Revoked && s.Status != CaseStatus.Closed)
@@ -201,7 +207,7 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
         Mentors = [.. mentors.Select(u => new MentorOption(u.Id, u.DisplayName, u.OrganisationId!.Value, orgs[u.OrganisationId.Value].Name,
                 loads.GetValueOrDefault(u.Id)))
             .OrderBy(m => m.Organisation).ThenBy(m => m.ActiveCases).ThenBy(m => m.Name)];
-        Supervisors = [.. Names.Users.Values.Where(u => u is { Active: true, Role: Role.Supervisor } && u.WardIds.Contains(ward)).OrderBy(u => u.DisplayName)];
+        Supervisors = [.. supervisors.OrderBy(u => u.DisplayName)];
     }
 
     private void DecideReleaseAvailability()

@@ -54,7 +54,8 @@ public sealed class ReleaseModel(IStringLocalizer<SharedResource> l, Reads reads
         var read = await reads.Case(HttpContext, id, CaseAction.ReadSummary, async (actor, session, summary) =>
         {
             View = clock.View(summary);
-            Names = await Lookup.LoadAsync(session, actor.Tenant, [summary.PersonId], HttpContext.RequestAborted);
+            Names = await Lookup.LoadAsync(session, actor.Tenant, [summary.PersonId], HttpContext.RequestAborted,
+                [summary.PendingRecommendedBy, summary.MentorUserId]);
             return Results.Empty;
         });
         return read is Reply { IsSuccess: false } refused ? StatusCode(refused.Status) : null;

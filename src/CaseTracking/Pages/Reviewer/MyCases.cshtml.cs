@@ -24,6 +24,6 @@ public sealed class MyCasesModel(IStringLocalizer<SharedResource> l, IDocumentSt
             .Where(s => s.Status != CaseStatus.Released && s.Status != CaseStatus.Revoked && s.Status != CaseStatus.Closed)
             .ToListAsync(ct);
         Cases = [.. open.Select(clock.View).OrderBy(v => v.NextReviewDue ?? DateOnly.MaxValue).ThenBy(v => v.Case.EndsOn)];
-        Names = await Lookup.LoadAsync(session, Me.Tenant, Cases.Select(c => c.Case.PersonId), ct);
+        Names = await Lookup.LoadAsync(session, Me.Tenant, Cases.Select(c => c.Case.PersonId), ct, [.. Cases.Select(c => c.Case.MentorUserId)]);
     }
 }

@@ -32,6 +32,6 @@ public sealed class IndexModel(IStringLocalizer<SharedResource> l, IDocumentStor
             .ThenBy(v => v.Flags.All(f => f == AlertKind.EarlyReleaseEligible))
             .ThenBy(v => v.NextReviewDue ?? DateOnly.MaxValue)];
         Cases = [.. all.Where(v => Status is null ? !v.Case.IsTerminal : v.Case.Status == Status)];
-        Names = await Lookup.LoadAsync(session, Me.Tenant, all.Select(c => c.Case.PersonId), ct);
+        Names = await Lookup.LoadAsync(session, Me.Tenant, all.Select(c => c.Case.PersonId), ct, [.. all.Select(c => c.Case.MentorUserId)]);
     }
 }
