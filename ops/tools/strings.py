@@ -171,6 +171,7 @@ S = [
 ("Open.NewPerson", "Đăng ký người mới", "Register a new person"),
 ("Open.RegisterPerson", "Đăng ký", "Register"),
 ("Open.ChooseOther", "chọn người khác", "choose someone else"),
+("Open.UseExisting", "Chọn người đã đăng ký này", "Choose the person already registered"),
 ("Open.Limits", "{0}–{1} tháng", "{0}–{1} months"),
 ("Open.NoLimit", "không giới hạn", "no fixed range"),
 ("Open.KindHint", "Thời hạn phải nằm trong khoảng của loại giám sát.", "The term must lie within the kind's range."),

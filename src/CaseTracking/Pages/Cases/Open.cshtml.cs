@@ -37,6 +37,7 @@ public sealed class OpenModel(IStringLocalizer<SharedResource> l, IDocumentStore
     [BindProperty] public OpenInput Open { get; set; } = new();
 
     public List<Person> Found { get; private set; } = [];
+    public Guid? ExistingPersonId { get; private set; }
     public Person? Chosen { get; private set; }
     public List<Ward> MyWards { get; private set; } = [];
     public IReadOnlyList<KindRule> Kinds => kinds.All;
@@ -59,6 +60,10 @@ public sealed class OpenModel(IStringLocalizer<SharedResource> l, IDocumentStore
             HttpContext, writes);
         if (reply.IsSuccess && reply.Body is PersonCreated created) return Redirect($"/cases/open?personId={created.PersonId}");
         Show(reply, "person");
+        // Already registered: offer that person instead of a dead end.
+        if (reply.Code == "person.national-id-taken" && reply.Problem?.Extensions.TryGetValue("conflict", out var conflict) == true
+            && System.Text.Json.JsonSerializer.SerializeToElement(conflict).TryGetProperty("personId", out var existing))
+            ExistingPersonId = existing.GetGuid();
         await LoadAsync();
         return Page();
     }
