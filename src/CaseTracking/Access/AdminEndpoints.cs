@@ -74,7 +74,7 @@ public static class AdminEndpoints
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>
     public static Task<Reply> CreateWardCommand(CreateWard? given, HttpContext http, Writes writes) =>
-        writes.Run<CreateWard>(http, async ctx =>
+        writes.Run<CreateWard>(http, [Role.Admin], async ctx =>
         {
             if (NotAdmin(ctx.Actor) is { } no) return no;
             var code = ctx.Command.Code!.Trim();
@@ -95,7 +95,7 @@ public static class AdminEndpoints
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>
     public static Task<Reply> CreateOrganisationCommand(CreateOrganisation? given, HttpContext http, Writes writes) =>
-        writes.Run<CreateOrganisation>(http, async ctx =>
+        writes.Run<CreateOrganisation>(http, [Role.Admin], async ctx =>
         {
             if (NotAdmin(ctx.Actor) is { } no) return no;
             if (await ctx.Session.LoadAsync<Ward>(ctx.Command.WardId, http.RequestAborted) is null)
@@ -119,7 +119,7 @@ public static class AdminEndpoints
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>
     public static Task<Reply> CreateUserCommand(CreateUser? given, HttpContext http, Writes writes) =>
-        writes.Run<CreateUser>(http, async ctx =>
+        writes.Run<CreateUser>(http, [Role.Admin], async ctx =>
         {
             if (NotAdmin(ctx.Actor) is { } no) return no;
             var cmd = ctx.Command;
@@ -152,7 +152,7 @@ public static class AdminEndpoints
 
     [WolverinePost("/api/admin/users/{userId}/deactivate")]
     public static Task<Reply> Deactivate(Guid userId, HttpContext http, Writes writes) =>
-        writes.Run<EmptyBody>(http, async ctx =>
+        writes.Run<EmptyBody>(http, [Role.Admin], async ctx =>
         {
             if (NotAdmin(ctx.Actor) is { } no) return no;
             var user = await ctx.Session.LoadAsync<User>(userId, http.RequestAborted);
@@ -165,7 +165,7 @@ public static class AdminEndpoints
 
     [WolverinePost("/api/admin/users/{userId}/password")]
     public static Task<Reply> Reset(Guid userId, HttpContext http, Writes writes) =>
-        writes.Run<ResetPassword>(http, async ctx =>
+        writes.Run<ResetPassword>(http, [Role.Admin], async ctx =>
         {
             if (NotAdmin(ctx.Actor) is { } no) return no;
             var user = await ctx.Session.LoadAsync<User>(userId, http.RequestAborted);

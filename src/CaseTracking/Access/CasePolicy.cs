@@ -37,6 +37,8 @@ public static class CasePolicy
 
     public static bool RoleMay(Role role, CaseAction action) => Roles[action].Contains(role);
 
+    public static Role[] RolesFor(CaseAction action) => Roles[action];
+
     /// <summary>Is the case within what this user can see at all (their wards, their organisation, their province)?</summary>
     public static bool InScope(Actor actor, Guid wardId, Guid? organisationId) => actor.Role switch
     {

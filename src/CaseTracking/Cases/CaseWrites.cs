@@ -13,7 +13,7 @@ public sealed class CaseWrites(Writes writes)
     public Task<Reply> Execute<TCommand>(HttpContext http, Guid caseId, CaseAction action,
         Func<Case, WriteContext<TCommand>, Task<Outcome>> decide,
         Func<long, object>? respond = null, int status = StatusCodes.Status200OK, TCommand? given = default) =>
-        writes.Run<TCommand>(http, async ctx =>
+        writes.Run<TCommand>(http, CasePolicy.RolesFor(action), async ctx =>
         {
             // Existence and scope first: a stale version on an unknown case must be 404, not 409.
             var stream = await ctx.Session.Events.FetchForWriting<Case>(caseId, http.RequestAborted);
@@ -34,8 +34,7 @@ public sealed class CaseWrites(Writes writes)
 
             stream.AppendMany(outcome.Events.ToArray());
             var version = current + outcome.Events.Count;
-            http.Response.Headers.ETag = $"\"{version}\"";
-            return new Reply(status, respond?.Invoke(version) ?? new VersionResponse(version));
+            return new Reply(status, respond?.Invoke(version) ?? new VersionResponse(version), ETag: $"\"{version}\"");
         }, given);
 
     /// <summary>Loads a document of the acting user's province, for the I/O a decision needs beforehand.</summary>

@@ -152,7 +152,7 @@ public sealed class DemoProvince
         var mentor = _f.PickRandom(_reviewersByOrg[org.Id]);
         events.Add(new CaseAssigned(org.Id, mentor.Id, sup1.Id, "Phân công theo địa bàn cư trú", sup1.Id));
 
-        var goodPerson = _f.Random.Bool(0.6f);
+        var goodPerson = _f.Random.Bool(0.7f);
         var lastDay = end < _today ? end : _today;
         var ratings = new List<ReviewRating>();
         DateOnly? lastSerious = null;

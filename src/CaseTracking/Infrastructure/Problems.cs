@@ -9,7 +9,7 @@ public sealed record Rejection(string Code, string Detail);
 /// The answer of a write (and of every refusal): status, body, location. It is an <see cref="IResult"/>
 /// for HTTP, and plain data for the UI, which calls the same use cases and shows the same errors.
 /// </summary>
-public sealed record Reply(int Status, object? Body, string? Location = null) : IResult
+public sealed record Reply(int Status, object? Body, string? Location = null, string? ETag = null) : IResult
 {
     public bool IsSuccess => Status is >= 200 and < 300;
 
@@ -22,6 +22,7 @@ public sealed record Reply(int Status, object? Body, string? Location = null) : 
     public Task ExecuteAsync(HttpContext httpContext)
     {
         if (Location is not null) httpContext.Response.Headers.Location = Location;
+        if (ETag is not null) httpContext.Response.Headers.ETag = ETag;
         var contentType = Body is ProblemDetails ? "application/problem+json" : "application/json";
         return Results.Json(Body, Json.Options, contentType, Status).ExecuteAsync(httpContext);
     }

@@ -24,10 +24,13 @@ public sealed class Writes(IDocumentStore store, TimeProvider time, IServiceProv
     public const string IdempotencyHeader = "Idempotency-Key";
 
     /// <summary>Runs one write; <paramref name="given"/> is the command when the UI already has it, else the body is read.</summary>
-    public async Task<Reply> Run<TCommand>(HttpContext http, Func<WriteContext<TCommand>, Task<Reply>> work, TCommand? given = default)
+    public async Task<Reply> Run<TCommand>(HttpContext http, Role[] roles, Func<WriteContext<TCommand>, Task<Reply>> work,
+        TCommand? given = default)
     {
         var actor = await actors.CurrentAsync(http);
         if (actor is null) return Problems.Problem(401, "Not signed in.", "Sign in first.", "auth.required");
+        // The role decides before the input is even read: a 403 must not depend on the body.
+        if (!roles.Contains(actor.Role)) return Problems.Forbidden($"A {actor.Role} may not do this.");
 
         var raw = given is null ? await ReadBodyAsync(http) : JsonSerializer.SerializeToUtf8Bytes(given, Json.Options);
         var (command, bodyError) = given is null ? Parse<TCommand>(raw) : (given, null);
@@ -88,7 +91,9 @@ public sealed class Writes(IDocumentStore store, TimeProvider time, IServiceProv
                 if (replay is not null) return replay;
             }
 
-            return Problems.Stale("Someone else changed this case at the same moment; nothing was saved. Reload and try again.");
+            if (UniqueViolation(e) is { } constraint && constraint.Contains("national_id", StringComparison.Ordinal))
+                return Problems.Conflict("person.national-id-taken", "A person with this national id was registered at the same moment.");
+            return Problems.Stale("Someone else changed this record at the same moment; nothing was saved. Reload and try again.");
         }
 
         return answer;
@@ -112,6 +117,8 @@ public sealed class Writes(IDocumentStore store, TimeProvider time, IServiceProv
 
     public static (T? Value, Reply? Error) Parse<T>(byte[] raw)
     {
+        // Routes that take no input (deactivate) accept an empty body.
+        if (raw.Length == 0 && typeof(T) == typeof(Access.EmptyBody)) return ((T)(object)new Access.EmptyBody(), null);
         if (raw.Length == 0) return (default, Problems.Field("body", "A JSON body is required."));
         try
         {
@@ -168,6 +175,13 @@ public sealed class Writes(IDocumentStore store, TimeProvider time, IServiceProv
     {
         var head = System.Text.Encoding.UTF8.GetBytes($"{http.Request.Method} {http.Request.Path}\n");
         return Convert.ToHexString(SHA256.HashData([.. head, .. raw]));
+    }
+
+    private static string? UniqueViolation(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg) return pg.ConstraintName ?? "";
+        return null;
     }
 
     public static bool IsConflict(Exception e)

@@ -48,7 +48,7 @@ public static class PersonEndpoints
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>
     public static Task<Reply> RegisterCommand(RegisterPerson? given, HttpContext http, Writes writes) =>
-        writes.Run<RegisterPerson>(http, async ctx =>
+        writes.Run<RegisterPerson>(http, [Role.Supervisor], async ctx =>
         {
             var (cmd, actor, session) = (ctx.Command, ctx.Actor, ctx.Session);
             if (actor.Role != Role.Supervisor) return Problems.Forbidden("Only supervisors register people.");

@@ -7,9 +7,9 @@ namespace CaseTracking.Tests.Cases;
 [Collection(AppCollection.Name)]
 public sealed class write_api(AppFixture app) : IAsyncLifetime
 {
-    private Province p = null!;
+    private TestProvince p = null!;
 
-    public async Task InitializeAsync() => p = await Province.CreateAsync(app);
+    public async Task InitializeAsync() => p = await TestProvince.CreateAsync(app);
 
     public Task DisposeAsync() => Task.CompletedTask;
 
@@ -65,12 +65,12 @@ public sealed class write_api(AppFixture app) : IAsyncLifetime
     public async Task logs_a_review_and_rejects_a_second_for_the_same_period()
     {
         var caseId = await p.OpenAssignedCaseAsync();
-        var first = await p.ReviewerA.Api.Post($"/api/cases/{caseId}/reviews", Province.Review("2026-05"));
+        var first = await p.ReviewerA.Api.Post($"/api/cases/{caseId}/reviews", TestProvince.Review("2026-05"));
         first.Status.ShouldBe(201, first.ToString());
         first.Version.ShouldBe(3);
         first.Id("reviewId").ShouldNotBe(Guid.Empty);
 
-        var second = await p.ReviewerA.Api.Post($"/api/cases/{caseId}/reviews", Province.Review("2026-05", "Poor"));
+        var second = await p.ReviewerA.Api.Post($"/api/cases/{caseId}/reviews", TestProvince.Review("2026-05", "Poor"));
         second.Status.ShouldBe(422);
         second.Code.ShouldBe("review.period-duplicate");
         (await app.EventsOf(caseId)).Count.ShouldBe(3);
@@ -80,12 +80,12 @@ public sealed class write_api(AppFixture app) : IAsyncLifetime
     public async Task a_stale_if_match_is_409_and_appends_nothing()
     {
         var caseId = await p.OpenAssignedCaseAsync();
-        var stale = await p.ReviewerA.Api.Post($"/api/cases/{caseId}/reviews", Province.Review("2026-04"),
+        var stale = await p.ReviewerA.Api.Post($"/api/cases/{caseId}/reviews", TestProvince.Review("2026-04"),
             new Dictionary<string, string> { ["If-Match"] = "\"1\"" });
         stale.Status.ShouldBe(409, stale.ToString());
         (await app.EventsOf(caseId)).Count.ShouldBe(2);
 
-        var fresh = await p.ReviewerA.Api.Post($"/api/cases/{caseId}/reviews", Province.Review("2026-04"),
+        var fresh = await p.ReviewerA.Api.Post($"/api/cases/{caseId}/reviews", TestProvince.Review("2026-04"),
             new Dictionary<string, string> { ["If-Match"] = "\"2\"" });
         fresh.Status.ShouldBe(201);
     }
@@ -93,7 +93,7 @@ public sealed class write_api(AppFixture app) : IAsyncLifetime
     [Fact]
     public async Task an_unknown_case_with_if_match_is_404_not_409()
     {
-        var response = await p.ReviewerA.Api.Post($"/api/cases/{Guid.CreateVersion7()}/reviews", Province.Review("2026-04"),
+        var response = await p.ReviewerA.Api.Post($"/api/cases/{Guid.CreateVersion7()}/reviews", TestProvince.Review("2026-04"),
             new Dictionary<string, string> { ["If-Match"] = "\"5\"" });
         response.Status.ShouldBe(404);
     }
@@ -103,7 +103,7 @@ public sealed class write_api(AppFixture app) : IAsyncLifetime
     {
         var caseId = await p.OpenAssignedCaseAsync();
         var key = new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() };
-        var body = Province.Review("2026-03");
+        var body = TestProvince.Review("2026-03");
         var first = await p.ReviewerA.Api.Post($"/api/cases/{caseId}/reviews", body, key);
         var again = await p.ReviewerA.Api.Post($"/api/cases/{caseId}/reviews", body, key);
         first.Status.ShouldBe(201);
@@ -111,7 +111,7 @@ public sealed class write_api(AppFixture app) : IAsyncLifetime
         again.Body.GetProperty("reviewId").GetGuid().ShouldBe(first.Id("reviewId"));
         (await app.EventsOf(caseId)).Count.ShouldBe(3);
 
-        var reused = await p.ReviewerA.Api.Post($"/api/cases/{caseId}/reviews", Province.Review("2026-02"), key);
+        var reused = await p.ReviewerA.Api.Post($"/api/cases/{caseId}/reviews", TestProvince.Review("2026-02"), key);
         reused.Status.ShouldBe(422);
         reused.Code.ShouldBe("idempotency.key-reused");
     }
@@ -121,7 +121,7 @@ public sealed class write_api(AppFixture app) : IAsyncLifetime
     {
         var caseId = await p.OpenAssignedCaseAsync();
         var key = new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() };
-        var body = Province.Review("2026-01");
+        var body = TestProvince.Review("2026-01");
         var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => p.ReviewerA.Api.Post($"/api/cases/{caseId}/reviews", body, key)));
         answers.ShouldAllBe(a => a.Status == 201, string.Join("\n", answers.Select(a => a.ToString())));
         answers.Select(a => a.Id("reviewId")).Distinct().Count().ShouldBe(1);
@@ -133,7 +133,7 @@ public sealed class write_api(AppFixture app) : IAsyncLifetime
     {
         var caseId = await p.OpenAssignedCaseAsync(new DateOnly(2020, 1, 1), new DateOnly(2024, 12, 31));
         var periods = Enumerable.Range(0, 50).Select(i => new DateOnly(2020, 1, 1).AddMonths(i).ToString("yyyy-MM")).ToList();
-        var answers = await Task.WhenAll(periods.Select(period => p.ReviewerA.Api.Post($"/api/cases/{caseId}/reviews", Province.Review(period))));
+        var answers = await Task.WhenAll(periods.Select(period => p.ReviewerA.Api.Post($"/api/cases/{caseId}/reviews", TestProvince.Review(period))));
         answers.ShouldAllBe(a => a.Status == 201 || a.Status == 409);
         var accepted = answers.Count(a => a.Status == 201);
         accepted.ShouldBeGreaterThan(0);
@@ -192,7 +192,7 @@ public sealed class write_api(AppFixture app) : IAsyncLifetime
     {
         var caseId = await p.OpenAssignedCaseAsync();
         (await p.SupervisorA.Api.Post($"/api/cases/{caseId}/revoke", new { decisionNumber = "3/QĐ", reason = "Vi phạm nghiêm trọng" })).Status.ShouldBe(200);
-        (await p.ReviewerA.Api.Post($"/api/cases/{caseId}/reviews", Province.Review("2026-05"))).Code.ShouldBe("case.terminal");
+        (await p.ReviewerA.Api.Post($"/api/cases/{caseId}/reviews", TestProvince.Review("2026-05"))).Code.ShouldBe("case.terminal");
     }
 
     [Fact]

@@ -10,6 +10,8 @@ namespace CaseTracking.Tests.Infrastructure;
 /// <summary>A response as tests look at it: status, JSON body, headers.</summary>
 public sealed record ApiResponse(int Status, JsonElement Body, HttpResponseMessage Raw)
 {
+    public string Text { get; init; } = "";
+
     public string? ETag => Raw.Headers.ETag?.Tag;
 
     public string Code => Body.TryGetProperty("code", out var c) ? c.GetString() ?? "" : "";
@@ -23,7 +25,7 @@ public sealed record ApiResponse(int Status, JsonElement Body, HttpResponseMessa
 
     public T As<T>() => Body.Deserialize<T>(Json.Options)!;
 
-    public override string ToString() => $"{Status} {Body}";
+    public override string ToString() => $"{Status} {(Body.ValueKind == JsonValueKind.Undefined ? Text : Body.ToString())}";
 }
 
 /// <summary>Real HTTP through the in-memory server of the Alba host, as a given user.</summary>
@@ -40,8 +42,9 @@ public sealed class Api(IAlbaHost host, string? token)
         else if (body is not null) request.Content = JsonContent.Create(body, options: Json.Options);
         var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        var json = string.IsNullOrWhiteSpace(text) ? default : JsonDocument.Parse(text).RootElement.Clone();
-        return new ApiResponse((int)response.StatusCode, json, response);
+        var isJson = response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.Ordinal) == true;
+        var json = string.IsNullOrWhiteSpace(text) || !isJson ? default : JsonDocument.Parse(text).RootElement.Clone();
+        return new ApiResponse((int)response.StatusCode, json, response) { Text = text };
     }
 
     public Task<ApiResponse> Get(string url) => Send(HttpMethod.Get, url);

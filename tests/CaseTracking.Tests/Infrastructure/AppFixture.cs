@@ -4,7 +4,7 @@ using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Time.Testing;
+
 
 namespace CaseTracking.Tests.Infrastructure;
 
@@ -16,7 +16,7 @@ public sealed class AppFixture : IAsyncLifetime
 {
     public string Schema { get; } = "t_" + Guid.NewGuid().ToString("N")[..12];
 
-    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 6, 15, 9, 0, 0, TimeSpan.FromHours(7)));
+    public TestClock Clock { get; } = new(new DateTimeOffset(2026, 6, 15, 9, 0, 0, TimeSpan.FromHours(7)));
 
     public IAlbaHost Host { get; private set; } = null!;
 
@@ -30,6 +30,7 @@ public sealed class AppFixture : IAsyncLifetime
             builder.UseSetting("ConnectionStrings:Marten", TestDatabase.ConnectionString);
             builder.UseSetting("CaseTracking:Schema", Schema);
             builder.UseSetting("CaseTracking:AdminPassword", TestData.AdminPassword);
+            builder.UseSetting("CaseTracking:SealDaily", "false");
             builder.UseSetting("CaseTracking:DataFolder", Path.Combine(Path.GetTempPath(), "casetracking-tests", Schema));
             builder.ConfigureServices(services =>
             {

@@ -21,8 +21,8 @@ public sealed class projections_against_an_oracle(AppFixture app) : IAsyncLifeti
 {
     // xunit makes one instance per test: the province is written once for the class.
     private static readonly SemaphoreSlim Once = new(1, 1);
-    private static (Province, HashSet<Guid>)? written;
-    private Province p = null!;
+    private static (TestProvince, HashSet<Guid>)? written;
+    private TestProvince p = null!;
     private HashSet<Guid> cases = [];
 
     public async Task InitializeAsync()
@@ -32,7 +32,7 @@ public sealed class projections_against_an_oracle(AppFixture app) : IAsyncLifeti
         {
             if (written is null)
             {
-                p = await Province.CreateAsync(app);
+                p = await TestProvince.CreateAsync(app);
                 await Write();
                 written = (p, cases);
             }
@@ -65,7 +65,7 @@ public sealed class projections_against_an_oracle(AppFixture app) : IAsyncLifeti
                 var held = month.AddDays(faker.Random.Int(0, 27));
                 if (held < start) held = start;
                 if (held > today) held = today;
-                await p.ReviewerA.Api.Post($"/api/cases/{caseId}/reviews", Province.Review(month.ToString("yyyy-MM"), faker.PickRandom("Good", "Good", "Fair", "Poor"), held));
+                await p.ReviewerA.Api.Post($"/api/cases/{caseId}/reviews", TestProvince.Review(month.ToString("yyyy-MM"), faker.PickRandom("Good", "Good", "Fair", "Poor"), held));
             }
 
             if (faker.Random.Bool(0.2f))

@@ -64,7 +64,7 @@ public static class OpenCaseEndpoint
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>
     public static Task<Reply> PostCommand(OpenCase? given, HttpContext http, Writes writes, SupervisionKinds kinds) =>
-        writes.Run<OpenCase>(http, async ctx =>
+        writes.Run<OpenCase>(http, CasePolicy.RolesFor(CaseAction.Open), async ctx =>
         {
             var (cmd, actor, session) = (ctx.Command, ctx.Actor, ctx.Session);
             if (!CasePolicy.RoleMay(actor.Role, CaseAction.Open)) return Problems.Forbidden($"A {actor.Role} may not open cases.");
@@ -81,7 +81,6 @@ public static class OpenCaseEndpoint
 
             var caseId = Guid.CreateVersion7();
             session.Events.StartStream<Case>(caseId, Decide(cmd, caseId, actor.UserId));
-            http.Response.Headers.ETag = "\"1\"";
-            return new Reply(StatusCodes.Status201Created, new CaseCreated(caseId, 1), $"/api/cases/{caseId}");
+            return new Reply(StatusCodes.Status201Created, new CaseCreated(caseId, 1), $"/api/cases/{caseId}", "\"1\"");
         }, given);
 }

@@ -11,7 +11,7 @@ public sealed record TestUser(Guid Id, string Username, Api Api);
 /// A small province built through the admin API, unique per test class (its own wards), so classes
 /// sharing one host and schema never see each other's cases.
 /// </summary>
-public sealed class Province
+public sealed class TestProvince
 {
     public const string Password = "password-for-tests-1";
     private static readonly Faker Faker = new("vi");
@@ -29,7 +29,7 @@ public sealed class Province
     public required TestUser ReviewerA2 { get; init; }
     public required TestUser Auditor { get; init; }
 
-    public static async Task<Province> CreateAsync(AppFixture app)
+    public static async Task<TestProvince> CreateAsync(AppFixture app)
     {
         var admin = new Api(app.Host, await Api.TokenAsync(app.Host, "admin", TestData.AdminPassword));
         var suffix = Guid.NewGuid().ToString("N")[..8];
@@ -50,7 +50,7 @@ public sealed class Province
             return new TestUser(created.Id("userId"), username, new Api(app.Host, await Api.TokenAsync(app.Host, username, Password)));
         }
 
-        return new Province
+        return new TestProvince
         {
             Host = app.Host, Admin = admin, WardA = wardA, WardB = wardB, OrgA = orgA, OrgA2 = orgA2,
             SupervisorA = await User("sup-a", Role.Supervisor, [wardA]),
