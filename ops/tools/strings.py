@@ -121,7 +121,7 @@ S = [
 ("Assign.Title", "Phân công", "Assign"),
 ("Assign.Reassign", "Phân công lại", "Reassign"),
 ("Assign.Mentor", "Người giúp đỡ", "Mentor"),
-("Assign.MentorHint", "Số trong ngoặc là số hồ sơ đang giúp đỡ; tổ chức theo người được chọn.", "The number is each mentor's current open cases; the organisation follows the mentor."),
+("Assign.MentorHint", "Con số sau mỗi tên là số hồ sơ người đó đang giúp đỡ; tổ chức theo người được chọn.", "The number after each name is the open cases that mentor already has; the organisation follows the mentor."),
 ("Assign.Load", "{0} hồ sơ", "{0} cases"),
 ("Assign.Supervisor", "Cán bộ giám sát", "Supervisor"),
 ("Assign.Submit", "Phân công", "Assign"),
