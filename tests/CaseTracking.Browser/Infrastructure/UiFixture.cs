@@ -203,7 +203,7 @@ public sealed class UiFixture : IAsyncLifetime
             ViewportSize = new() { Width = width, Height = height }, BaseURL = BaseUrl, Locale = "vi-VN", JavaScriptEnabled = javaScript
         });
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
+        page.SetDefaultTimeout(30_000); // generous: CI runs the other test projects alongside on two cores
         await page.GotoAsync("/login");
         await page.FillAsync("#username", username);
         await page.FillAsync("#password", password);
@@ -216,7 +216,7 @@ public sealed class UiFixture : IAsyncLifetime
     {
         var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, BaseURL = BaseUrl });
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
+        page.SetDefaultTimeout(30_000); // generous: CI runs the other test projects alongside on two cores
         return page;
     }
 
