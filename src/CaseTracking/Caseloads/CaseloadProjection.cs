@@ -47,30 +47,58 @@ public sealed class CaseloadProjection(SupervisionKinds kinds) : IProjection
 {
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
+        var relevant = events.Where(e => e.Data is CaseOpened or CaseAssigned or ReviewLogged or TermChanged or ReleaseRecommended
+            or ReleaseRejected or CaseReleased or CaseTransferred or CaseRevoked or CaseClosed).ToList();
+        if (relevant.Count == 0) return;
+
+        // One round trip for the members of the whole batch; rows are changed in memory and loaded once at the end.
         var members = new Dictionary<(string, Guid), CaseloadMember?>();
-        var rows = new Dictionary<(string, string), CaseloadRow>();
-
-        foreach (var e in events)
+        foreach (var tenant in relevant.GroupBy(e => e.TenantId))
         {
-            if (e.Data is not (CaseOpened or CaseAssigned or ReviewLogged or TermChanged or ReleaseRecommended or ReleaseRejected
-                or CaseReleased or CaseTransferred or CaseRevoked or CaseClosed)) continue;
-            var tenant = operations.ForTenant(e.TenantId);
-            var key = (e.TenantId, e.StreamId);
-            if (!members.TryGetValue(key, out var member))
-                members[key] = member = await tenant.LoadAsync<CaseloadMember>(e.StreamId, cancellation);
+            var loaded = await operations.ForTenant(tenant.Key).LoadManyAsync<CaseloadMember>(cancellation, tenant.Select(e => e.StreamId).Distinct().ToArray());
+            foreach (var m in loaded) members[(tenant.Key, m.Id)] = m;
+        }
 
-            if (member is not null) await Leave(tenant, e.TenantId, member, rows, cancellation);
+        var changes = new Dictionary<(string Tenant, string Row), (CaseloadDimension Dimension, Guid Key, Dictionary<Guid, CaseloadEntry?> Cases)>();
+        Dictionary<Guid, CaseloadEntry?> Changes(string tenant, CaseloadDimension d, Guid key)
+        {
+            var id = CaseloadRow.IdOf(d, key);
+            if (!changes.TryGetValue((tenant, id), out var change)) changes[(tenant, id)] = change = (d, key, []);
+            return change.Cases;
+        }
+
+        foreach (var e in relevant)
+        {
+            var member = members.GetValueOrDefault((e.TenantId, e.StreamId));
+            if (member is not null)
+                foreach (var (d, key) in GroupsOf(member)) Changes(e.TenantId, d, key)[member.Id] = null;
             member = Apply(member, e);
-            members[key] = member;
-            if (member is not null) await Join(tenant, e.TenantId, member, rows, cancellation);
+            members[(e.TenantId, e.StreamId)] = member;
+            if (member is null || member.Ended) continue;
+            var (_, due) = CaseView.NextReview(member.StartsOn, member.EndsOn, member.LastReviewPeriod, false, kinds[member.Kind].ReviewEveryMonths);
+            var entry = new CaseloadEntry(member.WardId, member.OrganisationId, member.EndsOn, due, member.Pending);
+            foreach (var (d, key) in GroupsOf(member)) Changes(e.TenantId, d, key)[member.Id] = entry;
         }
 
         foreach (var ((tenantId, _), member) in members)
             if (member is not null) operations.ForTenant(tenantId).Store(member);
-        foreach (var ((tenantId, _), row) in rows)
+
+        foreach (var tenant in changes.GroupBy(c => c.Key.Tenant))
         {
-            if (row.Cases.Count == 0) operations.ForTenant(tenantId).Delete(row);
-            else operations.ForTenant(tenantId).Store(row);
+            var ops = operations.ForTenant(tenant.Key);
+            var existing = (await ops.LoadManyAsync<CaseloadRow>(cancellation, tenant.Select(c => c.Key.Row).ToArray())).ToDictionary(r => r.Id);
+            foreach (var ((_, id), (dimension, key, cases)) in tenant)
+            {
+                var row = existing.GetValueOrDefault(id) ?? new CaseloadRow { Id = id, Dimension = dimension, Key = key };
+                foreach (var (caseId, entry) in cases)
+                {
+                    if (entry is null) row.Cases.Remove(caseId);
+                    else row.Cases[caseId] = entry;
+                }
+
+                if (row.Cases.Count == 0) ops.Delete(row);
+                else ops.Store(row);
+            }
         }
     }
 
@@ -103,29 +131,5 @@ public sealed class CaseloadProjection(SupervisionKinds kinds) : IProjection
         if (m.OrganisationId is { } o) yield return (CaseloadDimension.Organisation, o);
         if (m.MentorUserId is { } mentor) yield return (CaseloadDimension.Mentor, mentor);
         if (m.SupervisorUserId is { } s) yield return (CaseloadDimension.Supervisor, s);
-    }
-
-    private static async Task<CaseloadRow> Row(IDocumentOperations tenant, string tenantId, CaseloadDimension d, Guid key,
-        Dictionary<(string, string), CaseloadRow> rows, CancellationToken ct)
-    {
-        var id = CaseloadRow.IdOf(d, key);
-        if (!rows.TryGetValue((tenantId, id), out var row))
-            rows[(tenantId, id)] = row = await tenant.LoadAsync<CaseloadRow>(id, ct) ?? new CaseloadRow { Id = id, Dimension = d, Key = key };
-        return row;
-    }
-
-    private static async Task Leave(IDocumentOperations tenant, string tenantId, CaseloadMember m,
-        Dictionary<(string, string), CaseloadRow> rows, CancellationToken ct)
-    {
-        foreach (var (d, key) in GroupsOf(m)) (await Row(tenant, tenantId, d, key, rows, ct)).Cases.Remove(m.Id);
-    }
-
-    private async Task Join(IDocumentOperations tenant, string tenantId, CaseloadMember m,
-        Dictionary<(string, string), CaseloadRow> rows, CancellationToken ct)
-    {
-        if (m.Ended) return;
-        var (_, due) = CaseView.NextReview(m.StartsOn, m.EndsOn, m.LastReviewPeriod, false, kinds[m.Kind].ReviewEveryMonths);
-        var entry = new CaseloadEntry(m.WardId, m.OrganisationId, m.EndsOn, due, m.Pending);
-        foreach (var (d, key) in GroupsOf(m)) (await Row(tenant, tenantId, d, key, rows, ct)).Cases[m.Id] = entry;
     }
 }

@@ -31,6 +31,13 @@ public sealed class StatisticsRow
 
     public static string IdOf(Guid ward, SupervisionKind kind, DateOnly month) => $"{ward}:{kind}:{month:yyyy-MM}";
 
+    public void Add(StatisticsRow d)
+    {
+        Opened += d.Opened; ReleasedTermCompleted += d.ReleasedTermCompleted; ReleasedEarly += d.ReleasedEarly; Revoked += d.Revoked;
+        Closed += d.Closed; ReviewsHeld += d.ReviewsHeld; ReviewsDue += d.ReviewsDue; Violations += d.Violations;
+        TransfersIn += d.TransfersIn; TransfersOut += d.TransfersOut; ActiveDelta += d.ActiveDelta;
+    }
+
     public bool IsEmpty => Opened == 0 && ReleasedTermCompleted == 0 && ReleasedEarly == 0 && Revoked == 0 && Closed == 0
         && ReviewsHeld == 0 && ReviewsDue == 0 && Violations == 0 && TransfersIn == 0 && TransfersOut == 0 && ActiveDelta == 0;
 }
@@ -62,33 +69,38 @@ public sealed class StatisticsProjection(SupervisionKinds kinds) : IProjection
 
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        var members = new Dictionary<(string, Guid), StatisticsMember?>();
-        var rows = new Dictionary<(string, string), StatisticsRow>();
+        var relevant = events.Where(e => CasesModule.EventTypes.Contains(e.EventType)).ToList();
+        if (relevant.Count == 0) return;
 
-        async Task<StatisticsRow> Row(string tenantId, Guid ward, SupervisionKind kind, DateOnly month)
+        // Members in one round trip; figures are increments, summed in memory and merged into the stored rows once.
+        var members = new Dictionary<(string, Guid), StatisticsMember?>();
+        foreach (var tenant in relevant.GroupBy(e => e.TenantId))
+        {
+            var loaded = await operations.ForTenant(tenant.Key).LoadManyAsync<StatisticsMember>(cancellation, tenant.Select(e => e.StreamId).Distinct().ToArray());
+            foreach (var m in loaded) members[(tenant.Key, m.Id)] = m;
+        }
+
+        var deltas = new Dictionary<(string Tenant, string Row), StatisticsRow>();
+        StatisticsRow Row(string tenantId, Guid ward, SupervisionKind kind, DateOnly month)
         {
             var id = StatisticsRow.IdOf(ward, kind, month);
-            if (!rows.TryGetValue((tenantId, id), out var row))
-                rows[(tenantId, id)] = row = await operations.ForTenant(tenantId).LoadAsync<StatisticsRow>(id, cancellation)
-                    ?? new StatisticsRow { Id = id, WardId = ward, Kind = kind, Month = month };
+            if (!deltas.TryGetValue((tenantId, id), out var row))
+                deltas[(tenantId, id)] = row = new StatisticsRow { Id = id, WardId = ward, Kind = kind, Month = month };
             return row;
         }
 
-        foreach (var e in events)
+        foreach (var e in relevant)
         {
-            if (!CasesModule.EventTypes.Contains(e.EventType)) continue;
-            var key = (e.TenantId, e.StreamId);
-            if (!members.TryGetValue(key, out var member))
-                members[key] = member = await operations.ForTenant(e.TenantId).LoadAsync<StatisticsMember>(e.StreamId, cancellation);
+            var member = members.GetValueOrDefault((e.TenantId, e.StreamId));
             if (member is null && e.Data is not CaseOpened) continue;
 
             var before = member is null ? [] : Contributions(member);
             member = Apply(member, e);
-            members[key] = member;
+            members[(e.TenantId, e.StreamId)] = member;
 
             foreach (var ((ward, month, figure), delta) in Diff(before, Contributions(member!)))
             {
-                var row = await Row(e.TenantId, ward, member!.Kind, month);
+                var row = Row(e.TenantId, ward, member!.Kind, month);
                 if (figure == Figure.ReviewsDue) row.ReviewsDue += delta;
                 else row.ActiveDelta += delta;
             }
@@ -96,28 +108,37 @@ public sealed class StatisticsProjection(SupervisionKinds kinds) : IProjection
             var wardNow = member!.Wards[^1].WardId;
             switch (e.Data)
             {
-                case CaseOpened o: (await Row(e.TenantId, o.WardId, o.Kind, MonthOf(o.StartsOn))).Opened++; break;
-                case ReviewLogged r: (await Row(e.TenantId, wardNow, member.Kind, MonthOf(r.HeldOn))).ReviewsHeld++; break;
-                case ViolationRecorded v: (await Row(e.TenantId, wardNow, member.Kind, MonthOf(v.OccurredOn))).Violations++; break;
+                case CaseOpened o: Row(e.TenantId, o.WardId, o.Kind, MonthOf(o.StartsOn)).Opened++; break;
+                case ReviewLogged r: Row(e.TenantId, wardNow, member.Kind, MonthOf(r.HeldOn)).ReviewsHeld++; break;
+                case ViolationRecorded v: Row(e.TenantId, wardNow, member.Kind, MonthOf(v.OccurredOn)).Violations++; break;
                 case CaseReleased r when r.Grounds == ReleaseGrounds.TermCompleted:
-                    (await Row(e.TenantId, wardNow, member.Kind, MonthOf(r.EffectiveOn))).ReleasedTermCompleted++; break;
-                case CaseReleased r: (await Row(e.TenantId, wardNow, member.Kind, MonthOf(r.EffectiveOn))).ReleasedEarly++; break;
-                case CaseRevoked r: (await Row(e.TenantId, wardNow, member.Kind, MonthOf(r.RevokedOn))).Revoked++; break;
-                case CaseClosed c: (await Row(e.TenantId, wardNow, member.Kind, MonthOf(c.ClosedOn))).Closed++; break;
+                    Row(e.TenantId, wardNow, member.Kind, MonthOf(r.EffectiveOn)).ReleasedTermCompleted++; break;
+                case CaseReleased r: Row(e.TenantId, wardNow, member.Kind, MonthOf(r.EffectiveOn)).ReleasedEarly++; break;
+                case CaseRevoked r: Row(e.TenantId, wardNow, member.Kind, MonthOf(r.RevokedOn)).Revoked++; break;
+                case CaseClosed c: Row(e.TenantId, wardNow, member.Kind, MonthOf(c.ClosedOn)).Closed++; break;
                 case CaseTransferred t:
                     var month = TransferMonth(e);
-                    (await Row(e.TenantId, t.FromWardId, member.Kind, month)).TransfersOut++;
-                    (await Row(e.TenantId, t.ToWardId, member.Kind, month)).TransfersIn++;
+                    Row(e.TenantId, t.FromWardId, member.Kind, month).TransfersOut++;
+                    Row(e.TenantId, t.ToWardId, member.Kind, month).TransfersIn++;
                     break;
             }
         }
 
         foreach (var ((tenantId, _), member) in members)
             if (member is not null) operations.ForTenant(tenantId).Store(member);
-        foreach (var ((tenantId, _), row) in rows)
+
+        foreach (var tenant in deltas.GroupBy(d => d.Key.Tenant))
         {
-            if (row.IsEmpty) operations.ForTenant(tenantId).Delete(row);
-            else operations.ForTenant(tenantId).Store(row);
+            var ops = operations.ForTenant(tenant.Key);
+            var existing = (await ops.LoadManyAsync<StatisticsRow>(cancellation, tenant.Select(d => d.Key.Row).ToArray())).ToDictionary(r => r.Id);
+            foreach (var (_, delta) in tenant)
+            {
+                var row = existing.GetValueOrDefault(delta.Id);
+                if (row is null) row = delta;
+                else row.Add(delta);
+                if (row.IsEmpty) ops.Delete(row);
+                else ops.Store(row);
+            }
         }
     }
 

@@ -1,0 +1,205 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CaseTracking.Access;
+using CaseTracking.Caseloads;
+using CaseTracking.Cases;
+using CaseTracking.Demo;
+using CaseTracking.Statistics;
+using JasperFx.Events.Daemon;
+using Marten;
+using Spectre.Console;
+
+namespace CaseTracking.Benchmarks;
+
+public static class Product
+{
+    private const string Tenant = "demo";
+
+    public static async Task SeedAsync(IServiceProvider services, BenchOptions options, Figures results)
+    {
+        AnsiConsole.MarkupLine($"[bold]Seed[/] {options.Cases:N0} cases");
+        var seeder = services.GetRequiredService<Seeder>();
+        var report = await seeder.SeedAsync(options.Cases, 42, 150, 500, null, default);
+        AnsiConsole.MarkupLine($"  {report.Events:N0} events in {report.Elapsed.TotalSeconds:N1} s");
+        results.Set("seed_events_per_s", report.EventsPerSecond);
+    }
+
+    public static async Task RebuildAsync(IServiceProvider services, Figures results)
+    {
+        AnsiConsole.MarkupLine("[bold]Rebuild[/] every projection");
+        var store = services.GetRequiredService<IDocumentStore>();
+        var events = (await store.Advanced.FetchEventStoreStatistics()).EventCount;
+        using var daemon = await store.BuildProjectionDaemonAsync();
+        var watch = Stopwatch.StartNew();
+        foreach (var name in new[] { "CaseSummary", nameof(CaseloadProjection), nameof(StatisticsProjection) })
+        {
+            var one = Stopwatch.StartNew();
+            await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), default);
+            AnsiConsole.MarkupLine($"  {name}: {events / one.Elapsed.TotalSeconds:N0} events/s");
+        }
+
+        // Events processed per second over the three projections together.
+        results.Set("rebuild_events_per_s", events * 3 / watch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// The HTTP run needs review periods still free: 10,000 five-year cases that started 59 months ago,
+    /// assigned to organisations whose reviewers the clients sign in as.
+    /// </summary>
+    public static async Task HttpCasesAsync(IServiceProvider services, BenchOptions options)
+    {
+        var store = services.GetRequiredService<IDocumentStore>();
+        var today = DateOnly.FromDateTime(DateTime.Now);
+        var start = new DateOnly(today.Year, today.Month, 1).AddMonths(-59);
+        await using var query = store.QuerySession(Tenant);
+        var reviewers = await query.Query<User>().Where(u => u.Role == Role.Reviewer && u.Username.EndsWith("-1")).Take(64).ToListAsync();
+        var orgs = (await query.LoadManyAsync<Organisation>(reviewers.Select(r => r.OrganisationId!.Value).ToArray())).ToDictionary(o => o.Id);
+        var supervisors = await query.Query<User>().Where(u => u.Role == Role.Supervisor).ToListAsync();
+        var rows = new List<(Guid Case, string Reviewer)>();
+        for (var batch = 0; batch < options.HttpCases; batch += 500)
+        {
+            await using var session = store.LightweightSession(Tenant);
+            for (var i = batch; i < Math.Min(options.HttpCases, batch + 500); i++)
+            {
+                var reviewer = reviewers[i % reviewers.Count];
+                var org = orgs[reviewer.OrganisationId!.Value];
+                var supervisor = supervisors.First(s => s.WardIds.Contains(org.WardId));
+                var caseId = Guid.CreateVersion7();
+                var personId = Guid.CreateVersion7();
+                session.Insert(new People.Person { Id = personId, FullName = "Bench " + i, NationalId = $"9{i:00000000000}", Address = "x", WardId = org.WardId });
+                session.Events.StartStream<Case>(caseId,
+                    new CaseOpened(caseId, personId, SupervisionKind.SuspendedSentence, new LegalBasis("B/1", "Bench", start.AddDays(-5)), start,
+                        start.AddMonths(60).AddDays(-1), org.WardId, supervisor.Id),
+                    new CaseAssigned(org.Id, reviewer.Id, supervisor.Id, "bench", supervisor.Id));
+                rows.Add((caseId, reviewer.Username));
+            }
+
+            await session.SaveChangesAsync();
+        }
+
+        await File.WriteAllLinesAsync(Path.Combine(options.DataFolder, "http-cases.txt"), rows.Select(r => $"{r.Case},{r.Reviewer}"));
+    }
+
+    private static async Task<string> TokenAsync(HttpClient http, string username, string password)
+    {
+        var answer = await http.PostAsJsonAsync("/api/auth/token", new { username, password });
+        answer.EnsureSuccessStatusCode();
+        return (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
+    }
+
+    private static async Task<double> TimeAsync(HttpClient http, string token, string url)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var watch = Stopwatch.StartNew();
+        using var response = await http.SendAsync(request);
+        await response.Content.ReadAsByteArrayAsync();
+        response.EnsureSuccessStatusCode();
+        return watch.Elapsed.TotalMilliseconds;
+    }
+
+    public static async Task QueriesAsync(AppProcess app, BenchOptions options, Figures results)
+    {
+        AnsiConsole.MarkupLine("[bold]Queries[/] (p99 of 300 sequential requests each, after 20 warm-up)");
+        var http = app.Http;
+        var supervisor = await TokenAsync(http, "sup001-1", DemoProvince.DemoPassword);
+        var auditor = await TokenAsync(http, "auditor", DemoProvince.DemoPassword);
+        var wards = JsonDocument.Parse(await (await Authorized(http, supervisor, "/api/admin/wards")).Content.ReadAsStringAsync())
+            .RootElement.EnumerateArray().Select(w => w.GetProperty("id").GetGuid()).ToList();
+        var longCase = await LongestCaseAsync(http, auditor);
+
+        async Task<double> P99(string token, Func<int, string> url)
+        {
+            for (var i = 0; i < 20; i++) await TimeAsync(http, token, url(i));
+            var samples = new List<double>();
+            for (var i = 0; i < 300; i++) samples.Add(await TimeAsync(http, token, url(i)));
+            return Percentiles.Of(samples, 0.99);
+        }
+
+        results.Set("caseload_p99_ms", await P99(supervisor, _ => "/api/caseload?groupBy=Organisation"));
+        results.Set("case_list_p99_ms", await P99(auditor, i => $"/api/cases?wardId={wards[i % wards.Count]}&page={1 + i % 3}&pageSize=50"));
+        var pages = new List<double>();
+        for (var i = 0; i < 320; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await TimeAsync(http, auditor, $"/api/cases/{longCase}");
+            await TimeAsync(http, auditor, $"/api/cases/{longCase}/history");
+            if (i >= 20) pages.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        results.Set("case_page_p99_ms", Percentiles.Of(pages, 0.99));
+    }
+
+    private static async Task<HttpResponseMessage> Authorized(HttpClient http, string token, string url)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await http.SendAsync(request);
+    }
+
+    /// <summary>A case with about 40 events (the seed's longest have three years of monthly reviews).</summary>
+    private static async Task<Guid> LongestCaseAsync(HttpClient http, string auditor)
+    {
+        var page = JsonDocument.Parse(await (await Authorized(http, auditor, "/api/cases?status=Active&pageSize=500&page=1")).Content.ReadAsStringAsync());
+        return page.RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("case"))
+            .OrderBy(c => Math.Abs(c.GetProperty("version").GetInt64() - 40)).First().GetProperty("id").GetGuid();
+    }
+
+    public static async Task HttpReviewsAsync(AppProcess app, BenchOptions options, Figures results)
+    {
+        AnsiConsole.MarkupLine($"[bold]HTTP[/] reviews: {options.Clients} clients for {options.HttpSeconds} s over {options.HttpCases:N0} cases");
+        var http = app.Http;
+        var rows = (await File.ReadAllLinesAsync(Path.Combine(options.DataFolder, "http-cases.txt"))).Select(l => l.Split(',')).ToList();
+        var tokens = new Dictionary<string, string>();
+        foreach (var reviewer in rows.Select(r => r[1]).Distinct()) tokens[reviewer] = await TokenAsync(http, reviewer, DemoProvince.DemoPassword);
+        var queue = new ConcurrentQueue<(Guid Case, string Token, int Month)>();
+        var today = DateOnly.FromDateTime(DateTime.Now);
+        var first = new DateOnly(today.Year, today.Month, 1).AddMonths(-59);
+        // Every (case, month) at most once: no duplicate-period rejections in the measurement.
+        for (var month = 0; month < 60; month++)
+            foreach (var r in rows) queue.Enqueue((Guid.Parse(r[0]), tokens[r[1]], month));
+
+        var latencies = new ConcurrentBag<double>();
+        long failures = 0;
+        var peak = 0.0;
+        var watch = Stopwatch.StartNew();
+        var duration = TimeSpan.FromSeconds(options.HttpSeconds);
+        var sampler = Task.Run(async () =>
+        {
+            while (watch.Elapsed < duration) { peak = Math.Max(peak, app.PeakRssMb()); await Task.Delay(200); }
+        });
+        await Task.WhenAll(Enumerable.Range(0, options.Clients).Select(async _ =>
+        {
+            while (watch.Elapsed < duration && queue.TryDequeue(out var item))
+            {
+                var period = first.AddMonths(item.Month);
+                using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{item.Case}/reviews")
+                {
+                    Content = JsonContent.Create(new
+                    {
+                        period = period.ToString("yyyy-MM", CultureInfo.InvariantCulture), heldOn = period.AddDays(20) > today ? today : period.AddDays(20),
+                        rating = "Good", summary = "Chấp hành tốt, tích cực lao động sản xuất tại địa phương"
+                    })
+                };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", item.Token);
+                var started = Stopwatch.GetTimestamp();
+                using var response = await http.SendAsync(request);
+                await response.Content.ReadAsByteArrayAsync();
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if ((int)response.StatusCode != 201) Interlocked.Increment(ref failures);
+            }
+        }));
+        var elapsed = watch.Elapsed.TotalSeconds;
+        await sampler;
+        var samples = latencies.ToList();
+        AnsiConsole.MarkupLine($"  {samples.Count:N0} requests, {failures:N0} not 201");
+        results.Set("http_review_per_s", (samples.Count - failures) / elapsed);
+        results.Set("http_review_p50_ms", Percentiles.Of(samples, 0.50));
+        results.Set("http_review_p99_ms", Percentiles.Of(samples, 0.99));
+        results.Set("app_peak_rss_mb", Math.Max(peak, app.PeakRssMb()));
+    }
+}

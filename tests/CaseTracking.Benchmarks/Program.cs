@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CaseTracking.Access;
+using CaseTracking.Benchmarks;
+using CaseTracking.Hosting;
+using Spectre.Console;
+
+// The benchmark: raw PostgreSQL baselines and product figures measured in one run, reported as ratios.
+// ops/bench prepares a durable private PostgreSQL and passes its connection string.
+var options = BenchOptions.Parse(args);
+var results = new Figures();
+AnsiConsole.MarkupLine($"[bold]CaseTracking benchmark[/] — {Environment.ProcessorCount} cores, {options.Cases:N0} cases, HTTP {options.HttpSeconds} s × {options.Clients} clients");
+
+await Baselines.RunAsync(options, results);
+
+var builder = WebApplication.CreateBuilder(["--environment", "Production"]);
+builder.Configuration["ConnectionStrings:Marten"] = options.ConnectionString;
+builder.Configuration["CaseTracking:DataFolder"] = options.DataFolder;
+builder.Configuration["CaseTracking:AdminPassword"] = "bench-admin-password";
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.AddCaseTracking();
+await using (var app = builder.Build())
+{
+    await Product.SeedAsync(app.Services, options, results);
+    await Product.RebuildAsync(app.Services, results);
+    await Product.HttpCasesAsync(app.Services, options);
+}
+
+await using (var server = await AppProcess.StartAsync(options))
+{
+    await Product.QueriesAsync(server, options, results);
+    await Product.HttpReviewsAsync(server, options, results);
+}
+
+results.Report(options);

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+
+namespace CaseTracking.Benchmarks;
+
+public sealed record BenchOptions(string ConnectionString, int Cases, int HttpCases, int HttpSeconds, int Clients, string DataFolder,
+    string AppDll, string Output, int Port)
+{
+    public static BenchOptions Parse(string[] args)
+    {
+        string Arg(string name, string fallback)
+        {
+            var i = Array.IndexOf(args, "--" + name);
+            return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        }
+
+        var connection = Environment.GetEnvironmentVariable("ConnectionStrings__Marten")
+            ?? throw new InvalidOperationException("ConnectionStrings__Marten is not set: run ops/bench");
+        return new BenchOptions(connection, int.Parse(Arg("cases", "100000"), CultureInfo.InvariantCulture),
+            int.Parse(Arg("http-cases", "10000"), CultureInfo.InvariantCulture), int.Parse(Arg("seconds", "60"), CultureInfo.InvariantCulture),
+            int.Parse(Arg("clients", "16"), CultureInfo.InvariantCulture), Arg("data", Path.Combine(Path.GetTempPath(), "casetracking-bench")),
+            Arg("app", ""), Arg("out", "artifacts/bench/summary.json"), int.Parse(Arg("port", "5091"), CultureInfo.InvariantCulture));
+    }
+}
+
+public sealed class Figures
+{
+    private readonly Dictionary<string, double> _figures = [];
+
+    public void Set(string key, double value)
+    {
+        _figures[key] = Math.Round(value, 2);
+        AnsiConsole.MarkupLine($"  {key} = [bold]{_figures[key].ToString("N2", CultureInfo.InvariantCulture)}[/]");
+    }
+
+    public double this[string key] => _figures.GetValueOrDefault(key);
+
+    public void Report(BenchOptions options)
+    {
+        Set("http_ratio", this["http_review_per_s"] / Math.Max(1, this["raw_insert_16conn_per_s"]));
+        Set("seed_ratio", this["seed_events_per_s"] / Math.Max(1, this["raw_copy_rows_per_s"]));
+        var goals = new (string Name, bool Met)[]
+        {
+            ("http_ratio ≥ 0.5 and http_review_p99_ms < 50", this["http_ratio"] >= 0.5 && this["http_review_p99_ms"] < 50),
+            ("seed_ratio ≥ 0.5", this["seed_ratio"] >= 0.5),
+            ("rebuild_events_per_s ≥ 50,000", this["rebuild_events_per_s"] >= 50_000),
+            ("caseload_p99_ms < 20", this["caseload_p99_ms"] < 20),
+            ("case_list_p99_ms < 30", this["case_list_p99_ms"] < 30),
+            ("case_page_p99_ms < 50", this["case_page_p99_ms"] < 50),
+            ("app_peak_rss_mb < 500", this["app_peak_rss_mb"] < 500)
+        };
+        var table = new Table().AddColumns("figure", "value");
+        foreach (var (k, v) in _figures.OrderBy(f => f.Key, StringComparer.Ordinal)) table.AddRow(k, v.ToString("N2", CultureInfo.InvariantCulture));
+        AnsiConsole.Write(table);
+        foreach (var (name, met) in goals) AnsiConsole.MarkupLine($"{(met ? "[green]✓[/]" : "[red]✗[/]")} {Markup.Escape(name)}");
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.Output))!);
+        File.WriteAllText(options.Output, JsonSerializer.Serialize(_figures.OrderBy(f => f.Key, StringComparer.Ordinal)
+            .ToDictionary(f => f.Key, f => f.Value), new JsonSerializerOptions { WriteIndented = true }));
+        AnsiConsole.MarkupLine($"written {options.Output}");
+    }
+}
+
+public static class Percentiles
+{
+    public static double Of(List<double> samples, double p)
+    {
+        if (samples.Count == 0) return 0;
+        samples.Sort();
+        return samples[Math.Clamp((int)Math.Ceiling(p * samples.Count) - 1, 0, samples.Count - 1)];
+    }
+}
+
+/// <summary>The app as its own process (as deployed), so its memory is measured alone.</summary>
+public sealed class AppProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    public HttpClient Http { get; }
+    public int Pid => _process.Id;
+
+    private AppProcess(Process process, HttpClient http)
+    {
+        _process = process;
+        Http = http;
+    }
+
+    public static async Task<AppProcess> StartAsync(BenchOptions options)
+    {
+        var start = new ProcessStartInfo("dotnet", [options.AppDll, "run", "--urls", $"http://127.0.0.1:{options.Port}"])
+        {
+            WorkingDirectory = Path.GetDirectoryName(options.AppDll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["ConnectionStrings__Marten"] = options.ConnectionString,
+                ["CaseTracking__DataFolder"] = options.DataFolder,
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["Logging__LogLevel__Default"] = "Warning"
+            }
+        };
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri($"http://127.0.0.1:{options.Port}") };
+        for (var i = 0; i < 120; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync("/health")).IsSuccessStatusCode) return new AppProcess(process, http);
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(500);
+        }
+
+        throw new InvalidOperationException("the app did not start");
+    }
+
+    /// <summary>Peak resident set size so far (VmHWM), in MB.</summary>
+    public double PeakRssMb()
+    {
+        var line = File.ReadLines($"/proc/{Pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}
