@@ -70,7 +70,10 @@ public static class AdminEndpoints
     private static Reply? NotAdmin(Actor actor) => actor.Role == Role.Admin ? null : Problems.Forbidden("Only administrators manage reference data and users.");
 
     [WolverinePost("/api/admin/wards")]
-    public static Task<Reply> CreateWardEndpoint(HttpContext http, Writes writes) =>
+    public static Task<Reply> CreateWardEndpoint(HttpContext http, Writes writes) => CreateWardCommand(null, http, writes);
+
+    /// <summary>The same use case for the UI, which already holds the command.</summary>
+    public static Task<Reply> CreateWardCommand(CreateWard? given, HttpContext http, Writes writes) =>
         writes.Run<CreateWard>(http, [Role.Admin], async ctx =>
         {
             if (NotAdmin(ctx.Actor) is { } no) return no;
@@ -80,7 +83,7 @@ public static class AdminEndpoints
             var ward = new Ward { Id = Guid.CreateVersion7(), Code = code, Name = ctx.Command.Name!.Trim() };
             ctx.Session.Insert(ward);
             return new Reply(201, new { wardId = ward.Id }, $"/api/admin/wards/{ward.Id}");
-        });
+        }, given);
 
     [WolverineGet("/api/admin/wards")]
     public static Task<IResult> ListWards(HttpContext http, Reads reads) =>
@@ -88,7 +91,10 @@ public static class AdminEndpoints
             Results.Json(await session.Query<Ward>().OrderBy(w => w.Code).ToListAsync(http.RequestAborted), Json.Options));
 
     [WolverinePost("/api/admin/organisations")]
-    public static Task<Reply> CreateOrganisationEndpoint(HttpContext http, Writes writes) =>
+    public static Task<Reply> CreateOrganisationEndpoint(HttpContext http, Writes writes) => CreateOrganisationCommand(null, http, writes);
+
+    /// <summary>The same use case for the UI, which already holds the command.</summary>
+    public static Task<Reply> CreateOrganisationCommand(CreateOrganisation? given, HttpContext http, Writes writes) =>
         writes.Run<CreateOrganisation>(http, [Role.Admin], async ctx =>
         {
             if (NotAdmin(ctx.Actor) is { } no) return no;
@@ -97,7 +103,7 @@ public static class AdminEndpoints
             var org = new Organisation { Id = Guid.CreateVersion7(), Name = ctx.Command.Name!.Trim(), Type = ctx.Command.Type!.Value, WardId = ctx.Command.WardId };
             ctx.Session.Insert(org);
             return new Reply(201, new { organisationId = org.Id }, $"/api/admin/organisations/{org.Id}");
-        });
+        }, given);
 
     [WolverineGet("/api/admin/organisations")]
     public static Task<IResult> ListOrganisations(Guid? wardId, HttpContext http, Reads reads) =>
@@ -109,7 +115,10 @@ public static class AdminEndpoints
         });
 
     [WolverinePost("/api/admin/users")]
-    public static Task<Reply> CreateUserEndpoint(HttpContext http, Writes writes) =>
+    public static Task<Reply> CreateUserEndpoint(HttpContext http, Writes writes) => CreateUserCommand(null, http, writes);
+
+    /// <summary>The same use case for the UI, which already holds the command.</summary>
+    public static Task<Reply> CreateUserCommand(CreateUser? given, HttpContext http, Writes writes) =>
         writes.Run<CreateUser>(http, [Role.Admin], async ctx =>
         {
             if (NotAdmin(ctx.Actor) is { } no) return no;
@@ -131,7 +140,7 @@ public static class AdminEndpoints
             user.PasswordHash = Logins.HashPassword(user, cmd.Password!);
             ctx.Session.Insert(user);
             return new Reply(201, new { userId = user.Id }, $"/api/admin/users/{user.Id}");
-        });
+        }, given);
 
     [WolverineGet("/api/admin/users")]
     public static Task<IResult> ListUsers(HttpContext http, Reads reads) =>

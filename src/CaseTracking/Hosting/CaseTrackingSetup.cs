@@ -3,6 +3,7 @@ using CaseTracking.Auditing;
 using CaseTracking.Cases;
 using CaseTracking.Health;
 using CaseTracking.Infrastructure;
+using CaseTracking.Web;
 using FluentValidation;
 using Weasel.Core;
 using JasperFx;
@@ -83,6 +84,9 @@ public static class CaseTrackingSetup
             opts.Durability.MessageStorageSchemaName = schema;
         });
         builder.Services.AddWolverineHttp();
+        // --- UI (issue 7): AddRazorPages, AddLocalization, encoder; see Web/UiSetup.cs ---
+        builder.Services.AddCaseTrackingUi();
+        // --- end UI ---
         return builder;
     }
 
@@ -90,6 +94,9 @@ public static class CaseTrackingSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // --- UI (issue 7): UseStaticFiles, UseRequestLocalization, error page for non-/api paths ---
+        app.UseCaseTrackingUi();
+        // --- end UI ---
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi();
@@ -98,6 +105,9 @@ public static class CaseTrackingSetup
             // A query value that does not parse (a bad date, an unknown status) is a 400, not a silent null.
             opts.RejectUnparseableQueryValues = true;
         });
+        // --- UI (issue 7): MapRazorPages ---
+        app.MapRazorPages();
+        // --- end UI ---
         return app;
     }
 

@@ -44,7 +44,10 @@ public sealed record PersonCreated(Guid PersonId);
 public static class PersonEndpoints
 {
     [WolverinePost("/api/people")]
-    public static Task<Reply> Register(HttpContext http, Writes writes) =>
+    public static Task<Reply> Register(HttpContext http, Writes writes) => RegisterCommand(null, http, writes);
+
+    /// <summary>The same use case for the UI, which already holds the command.</summary>
+    public static Task<Reply> RegisterCommand(RegisterPerson? given, HttpContext http, Writes writes) =>
         writes.Run<RegisterPerson>(http, [Role.Supervisor], async ctx =>
         {
             var (cmd, actor, session) = (ctx.Command, ctx.Actor, ctx.Session);
@@ -66,7 +69,7 @@ public static class PersonEndpoints
             // Insert, not Store: the unique index on national id turns a race into a 409 instead of an overwrite.
             session.Insert(person);
             return new Reply(StatusCodes.Status201Created, new PersonCreated(person.Id), $"/api/people/{person.Id}");
-        });
+        }, given);
 
     [WolverineGet("/api/people/{personId}")]
     public static async Task<IResult> Get(Guid personId, HttpContext http, ActorResolver actors, IDocumentStore store)

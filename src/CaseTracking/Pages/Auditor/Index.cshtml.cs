@@ -1,0 +1,50 @@
+using CaseTracking.Access;
+using CaseTracking.Cases;
+using CaseTracking.Cases.Reading;
+using CaseTracking.People;
+using CaseTracking.Web;
+using Marten;
+using Marten.Pagination;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+
+namespace CaseTracking.Pages.Auditor;
+
+/// <summary>Every case of the province, filtered by ward, status or person, paged; a case opens its timeline.</summary>
+public sealed class IndexModel(IStringLocalizer<SharedResource> l, IDocumentStore store, CaseClock clock) : UiPage(l)
+{
+    protected override Role[] Allowed => [Role.Auditor];
+    public const int PageSize = 50;
+
+    [BindProperty(SupportsGet = true)] public Guid? WardId { get; set; }
+    [BindProperty(SupportsGet = true)] public CaseStatus? Status { get; set; }
+    [BindProperty(SupportsGet = true, Name = "q")] public string? Query { get; set; }
+    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+
+    public List<CaseView> Cases { get; private set; } = [];
+    public long Total { get; private set; }
+    public Lookup Names { get; private set; } = null!;
+
+    public async Task OnGetAsync()
+    {
+        var ct = HttpContext.RequestAborted;
+        await using var session = store.QuerySession(Me.Tenant);
+        var query = CaseReads.Scoped(session, Me);
+        if (WardId is { } w) query = query.Where(s => s.WardId == w);
+        if (Status is { } st) query = query.Where(s => s.Status == st);
+        if (Query?.Trim() is { Length: >= 2 } term)
+        {
+            var people = await session.Query<Person>()
+                .Where(p => p.NationalId == term || p.FullName.Contains(term, StringComparison.OrdinalIgnoreCase))
+                .Select(p => p.Id).Take(200).ToListAsync(ct);
+            var ids = people.ToArray();
+            query = query.Where(s => ids.Contains(s.PersonId));
+        }
+
+        PageNumber = Math.Max(PageNumber, 1);
+        var paged = await query.OrderByDescending(s => s.LastChangedAt).ToPagedListAsync(PageNumber, PageSize, ct);
+        Total = paged.TotalItemCount;
+        Cases = [.. paged.Select(clock.View)];
+        Names = await Lookup.LoadAsync(session, Me.Tenant, Cases.Select(c => c.Case.PersonId), ct, [.. Cases.Select(c => c.Case.MentorUserId)]);
+    }
+}

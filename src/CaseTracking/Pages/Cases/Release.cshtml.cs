@@ -1,0 +1,63 @@
+using CaseTracking.Access;
+using CaseTracking.Cases;
+using CaseTracking.Cases.Releasing;
+using CaseTracking.Infrastructure;
+using CaseTracking.Web;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+
+namespace CaseTracking.Pages.Cases;
+
+/// <summary>Approve or reject a pending release, with the case as it is now and the four-eyes rule stated.</summary>
+public sealed class ReleaseModel(IStringLocalizer<SharedResource> l, Reads reads, CaseWrites cases, CaseClock clock) : UiPage(l)
+{
+    protected override Role[] Allowed => [Role.Supervisor];
+
+    public Guid Id { get; private set; }
+    public CaseView View { get; private set; } = null!;
+    public CaseSummary S => View.Case;
+    public Lookup Names { get; private set; } = null!;
+
+    public bool RecommendedByMe => S.PendingRecommendedBy == Me.UserId;
+
+    public long FormVersion => FailedForm is not null && !Stale && SeenVersion is { } v ? v : S.Version;
+
+    [BindProperty] public string? DecisionNumber { get; set; }
+    [BindProperty] public string? EffectiveOn { get; set; }
+    [BindProperty] public string? Reason { get; set; }
+
+    public async Task<IActionResult> OnGetAsync(Guid id)
+    {
+        EffectiveOn ??= Iso(clock.Today);
+        return await LoadAsync(id) ?? Page();
+    }
+
+    public Task<IActionResult> OnPostApproveAsync(Guid id) => Write(id, "approve", () =>
+        ApproveReleaseEndpoint.PostCommand(id, new ApproveRelease(DecisionNumber, ParseDate(EffectiveOn)), HttpContext, cases));
+
+    public Task<IActionResult> OnPostRejectAsync(Guid id) => Write(id, "reject", () =>
+        RejectReleaseEndpoint.PostCommand(id, new RejectRelease(Reason), HttpContext, cases));
+
+    private async Task<IActionResult> Write(Guid id, string form, Func<Task<Reply>> run)
+    {
+        AsApiClient();
+        var reply = await run();
+        if (reply.IsSuccess) return Redirect($"/cases/{id}?done={form}#timeline");
+        if (reply.Status is 403 or 404) return StatusCode(reply.Status);
+        Show(reply, form);
+        return await LoadAsync(id) ?? Page();
+    }
+
+    private async Task<IActionResult?> LoadAsync(Guid id)
+    {
+        Id = id;
+        var read = await reads.Case(HttpContext, id, CaseAction.ReadSummary, async (actor, session, summary) =>
+        {
+            View = clock.View(summary);
+            Names = await Lookup.LoadAsync(session, actor.Tenant, [summary.PersonId], HttpContext.RequestAborted,
+                [summary.PendingRecommendedBy, summary.MentorUserId]);
+            return Results.Empty;
+        });
+        return read is Reply { IsSuccess: false } refused ? StatusCode(refused.Status) : null;
+    }
+}

@@ -1,0 +1,31 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace CaseTracking.Pages;
+
+/// <summary>What a user sees instead of a stack trace or a bare status code.</summary>
+[IgnoreAntiforgeryToken]
+public sealed class ErrorModel : PageModel
+{
+    public string RequestId { get; private set; } = "";
+    public string Heading { get; private set; } = "Error.Title";
+    public string Message { get; private set; } = "Error.Unexpected";
+
+    public void OnGet(int? code) => Describe(code);
+
+    public void OnPost(int? code) => Describe(code);
+
+    private void Describe(int? code)
+    {
+        RequestId = Activity.Current?.TraceId.ToString() ?? HttpContext.TraceIdentifier;
+        (Heading, Message) = code switch
+        {
+            404 => ("Error.NotFoundTitle", "Error.NotFound"),
+            403 => ("Error.ForbiddenTitle", "Error.Forbidden"),
+            400 => ("Error.Title", "Error.BadRequest"),
+            _ => ("Error.Title", "Error.Unexpected")
+        };
+        if (code is >= 400 and < 600) Response.StatusCode = code.Value;
+    }
+}

@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.WebEncoders;
+
+namespace CaseTracking.Web;
+
+/// <summary>The server-rendered UI (issue 7): Razor Pages, Vietnamese first, English by cookie.</summary>
+public static class UiSetup
+{
+    public static readonly CultureInfo[] Cultures = [new("vi-VN"), new("en-GB")];
+
+    public static IServiceCollection AddCaseTrackingUi(this IServiceCollection services)
+    {
+        services.AddLocalization();
+        services.AddRazorPages(o =>
+            {
+                o.Conventions.AuthorizeFolder("/");
+                o.Conventions.AllowAnonymousToPage("/Login");
+                o.Conventions.AllowAnonymousToPage("/Error");
+                o.Conventions.AllowAnonymousToPage("/Language");
+            })
+            .AddViewLocalization()
+            .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, f) => f.Create(typeof(SharedResource)));
+        // Vietnamese letters as they are, not as &#x1EA1; entities.
+        services.Configure<WebEncoderOptions>(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
+        services.Configure<RequestLocalizationOptions>(o =>
+        {
+            o.DefaultRequestCulture = new RequestCulture(Cultures[0]);
+            o.SupportedCultures = Cultures;
+            o.SupportedUICultures = Cultures;
+            // Only the user's explicit choice: a browser's Accept-Language must not override the Vietnamese default.
+            o.RequestCultureProviders = [new CookieRequestCultureProvider()];
+        });
+        return services;
+    }
+
+    /// <summary>Static files and the culture come before authentication; pages answer errors with a page.</summary>
+    public static WebApplication UseCaseTrackingUi(this WebApplication app)
+    {
+        app.UseStaticFiles();
+        app.UseRequestLocalization();
+        app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/api"), ui =>
+        {
+            ui.UseExceptionHandler("/error");
+            ui.UseStatusCodePagesWithReExecute("/error", "?code={0}");
+        });
+        // Routing after the re-executing middleware, so a re-executed /error finds its page
+        // (with the implicit UseRouting at the very start it would reach no endpoint: a bare 404).
+        app.UseRouting();
+        return app;
+    }
+}
+
+/// <summary>The one resource class of the UI: Web/SharedResource.resx (Vietnamese) and .en.resx.</summary>
+#pragma warning disable CA1052 // a marker type for IStringLocalizer<T>
+public sealed class SharedResource;
+#pragma warning restore CA1052

@@ -1,0 +1,15 @@
+// Enhancement only: draws the table's figures as a chart when Chart.js loaded; the table stays the source.
+(function () {
+  var table = document.getElementById('stats');
+  var canvas = document.getElementById('chart');
+  if (!table || !canvas || typeof Chart === 'undefined') { if (canvas) canvas.parentNode.hidden = true; return; }
+  var heads = Array.prototype.map.call(table.tHead.rows[0].cells, function (c) { return c.textContent.trim(); });
+  var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+  var labels = rows.map(function (r) { return r.cells[0].textContent.trim(); });
+  var colours = ['#0b4f8a', '#1b5e20', '#7a4100'];
+  var datasets = [1, 2, 3].map(function (i) {
+    return { label: heads[i], data: rows.map(function (r) { return Number(r.cells[i].textContent); }), backgroundColor: colours[i - 1] };
+  });
+  datasets[2].type = 'line'; datasets[2].borderColor = colours[2];
+  new Chart(canvas, { type: 'bar', data: { labels: labels, datasets: datasets }, options: { animation: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } } });
+})();
