@@ -32,12 +32,14 @@ public static class CasesModule
         opts.Projections.Add(new CaseloadProjection(kinds), ProjectionLifecycle.Async, nameof(CaseloadProjection),
             o =>
             {
+                o.BatchSize = 2000;
                 o.DeleteViewTypeOnTeardown<CaseloadMember>();
                 o.DeleteViewTypeOnTeardown<CaseloadRow>();
             });
         opts.Projections.Add(new StatisticsProjection(kinds), ProjectionLifecycle.Async, nameof(StatisticsProjection),
             o =>
             {
+                o.BatchSize = 2000;
                 o.DeleteViewTypeOnTeardown<StatisticsMember>();
                 o.DeleteViewTypeOnTeardown<StatisticsRow>();
             });
@@ -46,7 +48,12 @@ public static class CasesModule
         opts.Schema.For<StatisticsMember>().MultiTenanted();
         opts.Schema.For<StatisticsRow>().MultiTenanted().Duplicate(x => x.Month).Duplicate(x => x.WardId);
         opts.Events.AddEventTypes(EventTypes);
-        opts.Projections.Snapshot<CaseSummary>(SnapshotLifecycle.Inline);
+        // Rebuilds read larger pages of events and keep hot aggregates in memory (docs/performance.md).
+        opts.Projections.Snapshot<CaseSummary>(SnapshotLifecycle.Inline, o =>
+        {
+            o.BatchSize = 2000;
+            o.CacheLimitPerTenant = 20_000;
+        });
         opts.Schema.For<CaseSummary>().MultiTenanted()
             .Index(x => x.WardId).Index(x => x.OrganisationId).Index(x => x.PersonId).Index(x => x.EndsOn)
             .Duplicate(x => x.Status).Duplicate(x => x.Kind);

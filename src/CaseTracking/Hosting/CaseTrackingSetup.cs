@@ -56,7 +56,10 @@ public static class CaseTrackingSetup
         builder.Services.AddSingleton(new PostgresConnection(connectionString));
         builder.Services.AddSingleton<ProjectionWatch>();
 
-        builder.Services.AddMarten(sp =>
+        var daemonMode = configuration["CaseTracking:DaemonMode"] ?? "Solo";
+        if (daemonMode is not ("Solo" or "HotCold" or "Distributed"))
+            throw new InvalidOperationException($"CaseTracking:DaemonMode must be Solo, HotCold or Distributed, not '{daemonMode}'.");
+        var marten = builder.Services.AddMarten(sp =>
             {
                 var opts = new StoreOptions();
                 opts.Connection(connectionString);
@@ -68,8 +71,16 @@ public static class CaseTrackingSetup
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
-            .IntegrateWithWolverine(m => m.MessageStorageSchemaName = schema)
-            .AddAsyncDaemon(DaemonMode.Solo);
+            .IntegrateWithWolverine(m =>
+            {
+                m.MessageStorageSchemaName = schema;
+                // Several nodes on one database: Wolverine spreads the projection shards over the nodes.
+                m.UseWolverineManagedEventSubscriptionDistribution = daemonMode == "Distributed";
+            });
+        // Solo (one node, the default), HotCold (several nodes, one runs the projections, another takes
+        // over when it stops), Distributed (Wolverine assigns shards to nodes; see docs/operations.md).
+        if (daemonMode != "Distributed")
+            marten.AddAsyncDaemon(daemonMode == "HotCold" ? DaemonMode.HotCold : DaemonMode.Solo);
         // After Marten's own start-up work (schema), in this order.
         builder.Services.AddHostedService<HashChainInstaller>();
         builder.Services.AddHostedService<AdminBootstrapService>();
