@@ -17,6 +17,8 @@ public sealed class AdminBootstrap(IDocumentStore store, IConfiguration configur
         if (await session.Query<User>().AnyAsync(u => u.Role == Role.Admin, ct)) return null;
         var configured = configuration["CaseTracking:AdminPassword"];
         var password = string.IsNullOrWhiteSpace(configured) ? RandomPassword() : configured;
+        if (password.Length < 10)
+            logger.LogWarning("The configured administrator password is shorter than 10 characters; change it after signing in");
         var admin = new User
         {
             Id = Guid.CreateVersion7(), Username = "admin", DisplayName = "Administrator", Role = Role.Admin,

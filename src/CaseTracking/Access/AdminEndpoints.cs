@@ -160,6 +160,7 @@ public static class AdminEndpoints
             if (user.Id == ctx.Actor.UserId) return Problems.Rule(new("user.self-deactivation", "You cannot deactivate yourself."));
             user.Active = false;
             ctx.Session.Store(user);
+            http.RequestServices.GetRequiredService<ActorResolver>().Forget(user.Id);
             return new Reply(200, UserView.Of(user));
         });
 
@@ -174,6 +175,7 @@ public static class AdminEndpoints
             user.FailedLogins = 0;
             user.LockedUntil = null;
             ctx.Session.Store(user);
+            http.RequestServices.GetRequiredService<ActorResolver>().Forget(user.Id);
             return new Reply(200, UserView.Of(user));
         });
 }

@@ -173,6 +173,7 @@ public static class AuthSetup
     {
         services.AddSingleton<SigningKeys>();
         services.AddSingleton<Logins>();
+        services.AddMemoryCache();
         services.AddSingleton<ActorResolver>();
         services.AddAuthentication(o =>
             {

@@ -75,7 +75,7 @@ public sealed class HashChain(IDocumentStore store, PostgresConnection connectio
                  coalesce(lag(e.headers ->> 'hash') over (partition by e.stream_id order by e.version), e.stream_id::text) as expected_prev
             from {Schema}.mt_events e
            where e.tenant_id = @tenant)
-        select e.stream_id, min(e.version) filter (where e.version <> e.position
+        select e.stream_id, min(case when e.version <> e.position then e.position else e.version end) filter (where e.version <> e.position
                  or (e.headers ->> 'prevHash') is distinct from e.expected_prev
                  or (e.headers ->> 'hash') is distinct from {HashExpression("e.expected_prev")}) as first_broken,
                count(*) as events

@@ -9,8 +9,10 @@ public sealed record Rejection(string Code, string Detail);
 /// The answer of a write (and of every refusal): status, body, location. It is an <see cref="IResult"/>
 /// for HTTP, and plain data for the UI, which calls the same use cases and shows the same errors.
 /// </summary>
-public sealed record Reply(int Status, object? Body, string? Location = null, string? ETag = null) : IResult
+public sealed record Reply(int Status, object? Body, string? Location = null, string? ETag = null) : IResult, IStatusCodeHttpResult
 {
+    int? IStatusCodeHttpResult.StatusCode => Status;
+
     public bool IsSuccess => Status is >= 200 and < 300;
 
     public ProblemDetails? Problem => Body as ProblemDetails;

@@ -31,6 +31,8 @@ public sealed class Reads(IDocumentStore store, ActorResolver actors, TimeProvid
         if (CasePolicy.Decide(actor, action, summary) != Verdict.Allowed) return Problems.NotFound();
 
         var result = await read(actor, session, summary!);
+        // Only what was shown is logged: a refused or malformed read showed nothing of the case.
+        if (result is IStatusCodeHttpResult { StatusCode: >= 400 }) return result;
         session.Insert(new AccessRecord
         {
             Id = Guid.CreateVersion7(), At = time.GetUtcNow(), UserId = actor.UserId, Username = actor.Username,
