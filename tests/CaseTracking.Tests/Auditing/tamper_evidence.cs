@@ -87,6 +87,10 @@ public sealed class tamper_evidence(AppFixture app) : IAsyncLifetime
             ("release_recommended", p.SupervisorA.Username), ("case_released", p.SupervisorA2.Username)
         ]);
         history.Body.EnumerateArray().ShouldAllBe(e => e.GetProperty("hash").GetString()!.Length == 64);
+        history.Body.EnumerateArray().ShouldAllBe(e => !string.IsNullOrWhiteSpace(e.GetProperty("userDisplayName").GetString()));
+        var released = history.Body.EnumerateArray().Last().GetProperty("descriptions");
+        released.GetProperty("vi").GetString().ShouldNotBe(released.GetProperty("en").GetString());
+        released.GetProperty("en").GetString()!.ShouldContain("5/QĐ");
 
         var atVersion2 = await p.Auditor.Api.Get($"/api/cases/{caseId}/as-of?version=2");
         atVersion2.Body.GetProperty("case").GetProperty("status").GetString().ShouldBe("Active");

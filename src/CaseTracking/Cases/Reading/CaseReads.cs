@@ -1,5 +1,8 @@
+using System.Globalization;
 using CaseTracking.Access;
 using CaseTracking.Infrastructure;
+using CaseTracking.Web;
+using Microsoft.Extensions.Localization;
 using JasperFx.Events;
 using Marten;
 using Marten.Pagination;
@@ -10,7 +13,14 @@ namespace CaseTracking.Cases.Reading;
 public sealed record CasePage(IReadOnlyList<CaseView> Items, long Total, int Page, int PageSize);
 
 public sealed record HistoryEntry(long Version, string Type, DateTimeOffset Timestamp, string? User, string? CorrelationId,
-    string? CausationId, string Description, object Data, string? Hash, string? PrevHash);
+    string? CausationId, string Description, object Data, string? Hash, string? PrevHash)
+{
+    /// <summary>The acting user's display name, as the province knows them.</summary>
+    public string? UserDisplayName { get; init; }
+
+    /// <summary>The one-line description in Vietnamese ("vi") and English ("en"), from the UI's resources.</summary>
+    public IReadOnlyDictionary<string, string>? Descriptions { get; init; }
+}
 
 public static class CaseReads
 {
@@ -74,12 +84,50 @@ public static class CaseReads
     }
 
     [WolverineGet("/api/cases/{caseId}/history")]
-    public static Task<IResult> History(Guid caseId, HttpContext http, Reads reads) =>
-        reads.Case(http, caseId, CaseAction.ReadHistory, async (_, session, _) =>
+    public static Task<IResult> History(Guid caseId, HttpContext http, Reads reads, IStringLocalizer<SharedResource> localizer) =>
+        reads.Case(http, caseId, CaseAction.ReadHistory, async (actor, session, _) =>
+            Results.Json(await HistoryAsync(session, actor.Tenant, caseId, localizer, http.RequestAborted), Json.Options));
+
+    /// <summary>The auditor's timeline: every event with who (user name and display name) and a line in both languages.</summary>
+    public static async Task<IReadOnlyList<HistoryEntry>> HistoryAsync(IQuerySession session, string tenant, Guid caseId,
+        IStringLocalizer<SharedResource> localizer, CancellationToken ct)
+    {
+        var events = await session.Events.FetchStreamAsync(caseId, token: ct);
+        var usernames = events.Select(e => e.UserName).Where(n => n is not null).Distinct().ToArray();
+        var displayNames = (await session.Query<User>().Where(u => u.Tenant == tenant && usernames.Contains(u.Username)).ToListAsync(ct))
+            .ToDictionary(u => u.Username, u => u.DisplayName);
+        var referenced = events.SelectMany(e => e.Data switch
         {
-            var events = await session.Events.FetchStreamAsync(caseId, token: http.RequestAborted);
-            return Results.Json(events.Select(ToEntry).ToList(), Json.Options);
+            CaseAssigned a => new Guid?[] { a.MentorUserId, a.SupervisorUserId },
+            ReleaseRecommended r => [r.RecommendedBy],
+            CaseReleased r => [r.RecommendedBy, r.ApprovedBy],
+            _ => []
         });
+        var names = await Lookup.LoadAsync(session, tenant, [], ct, referenced);
+        return [.. events.Select(e => ToEntry(e) with
+        {
+            UserDisplayName = e.UserName is { } u ? displayNames.GetValueOrDefault(u) : null,
+            Descriptions = new Dictionary<string, string>
+            {
+                ["vi"] = In("vi-VN", () => Timeline.Row(e, localizer, names).Detail),
+                ["en"] = In("en-GB", () => Timeline.Row(e, localizer, names).Detail)
+            }
+        })];
+    }
+
+    private static string In(string culture, Func<string> describe)
+    {
+        var (ui, format) = (CultureInfo.CurrentUICulture, CultureInfo.CurrentCulture);
+        CultureInfo.CurrentUICulture = CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo(culture);
+        try
+        {
+            return describe();
+        }
+        finally
+        {
+            (CultureInfo.CurrentUICulture, CultureInfo.CurrentCulture) = (ui, format);
+        }
+    }
 
     public static HistoryEntry ToEntry(IEvent e) => new(e.Version, e.EventTypeName, e.Timestamp, e.UserName, e.CorrelationId,
         e.CausationId, EventText.Describe(e.Data), e.Data,
