@@ -128,7 +128,7 @@ public sealed class DemoProvince
             // Most decisions sit at the shorter end of the legal range.
             SupervisionKind.ConditionalEarlyRelease => _f.Random.Int(6, 24),
             SupervisionKind.ReintegrationSupport => _f.Random.Int(12, 24),
-            SupervisionKind.SuspendedSentence => _f.Random.Int(12, 36),
+            SupervisionKind.SuspendedSentence => _f.Random.Int(12, 31),
             SupervisionKind.NonCustodialReform => _f.Random.Int(6, 24),
             _ => _f.Random.Int(rule.MinMonths, rule.MaxMonths ?? rule.MinMonths + 12)
         };

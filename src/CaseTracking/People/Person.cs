@@ -1,4 +1,5 @@
 using CaseTracking.Access;
+using CaseTracking.Cases;
 using CaseTracking.Infrastructure;
 using FluentValidation;
 using Marten;
@@ -76,10 +77,19 @@ public static class PersonEndpoints
     {
         var actor = await actors.CurrentAsync(http);
         if (actor is null) return Results.Unauthorized();
-        if (actor.Role is not (Role.Supervisor or Role.Auditor)) return Problems.Forbidden("Only supervisors and auditors read person records.");
+        if (actor.Role is not (Role.Supervisor or Role.Auditor or Role.Reviewer))
+            return Problems.Forbidden("Only supervisors, auditors and the person's mentors read person records.");
         await using var session = store.QuerySession(actor.Tenant);
         var person = await session.LoadAsync<Person>(personId, http.RequestAborted);
-        if (person is null || (actor.Role == Role.Supervisor && !actor.WardIds.Contains(person.WardId))) return Problems.NotFound("person");
+        // A mentor sees the people of the cases assigned to their organisation, no one else.
+        var inScope = person is not null && actor.Role switch
+        {
+            Role.Supervisor => actor.WardIds.Contains(person.WardId),
+            Role.Reviewer => actor.OrganisationId is { } org
+                && await session.Query<CaseSummary>().AnyAsync(s => s.PersonId == personId && s.OrganisationId == org, http.RequestAborted),
+            _ => true
+        };
+        if (!inScope) return Problems.NotFound("person");
         return Results.Json(person, Json.Options);
     }
 

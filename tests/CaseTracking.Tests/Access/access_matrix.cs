@@ -14,7 +14,7 @@ namespace CaseTracking.Tests.Access;
 [Collection(AppCollection.Name)]
 public sealed class access_matrix(AppFixture app) : IAsyncLifetime
 {
-    private enum Scope { Public, Admin, TestProvince, Case }
+    private enum Scope { Public, Admin, Province, Case }
 
     /// <summary>Who may use a route; for case routes, in-scope callers get 2xx (or 422 when the case's state refuses).</summary>
     private sealed record Rule(Scope Scope, Role[] Roles, Func<Guid, object?>? Body = null);
@@ -30,23 +30,23 @@ public sealed class access_matrix(AppFixture app) : IAsyncLifetime
         ["POST /api/auth/token"] = new(Scope.Public, All),
         ["GET /api/kinds"] = new(Scope.Public, All),
         ["POST /api/admin/wards"] = new(Scope.Admin, [Role.Admin], _ => new { code = "M" + Guid.NewGuid().ToString("N")[..6], name = "Phường Mới" }),
-        ["GET /api/admin/wards"] = new(Scope.TestProvince, All),
+        ["GET /api/admin/wards"] = new(Scope.Province, All),
         ["POST /api/admin/organisations"] = new(Scope.Admin, [Role.Admin]),
-        ["GET /api/admin/organisations"] = new(Scope.TestProvince, All),
+        ["GET /api/admin/organisations"] = new(Scope.Province, All),
         ["POST /api/admin/users"] = new(Scope.Admin, [Role.Admin]),
         ["GET /api/admin/users"] = new(Scope.Admin, [Role.Admin]),
         ["POST /api/admin/users/{userId}/deactivate"] = new(Scope.Admin, [Role.Admin]),
         ["POST /api/admin/users/{userId}/password"] = new(Scope.Admin, [Role.Admin]),
-        ["POST /api/people"] = new(Scope.TestProvince, [Role.Supervisor]),
-        ["GET /api/people"] = new(Scope.TestProvince, [Role.Supervisor, Role.Auditor]),
-        ["GET /api/people/{personId}"] = new(Scope.TestProvince, [Role.Supervisor, Role.Auditor]),
-        ["POST /api/cases"] = new(Scope.TestProvince, [Role.Supervisor]),
-        ["GET /api/cases"] = new(Scope.TestProvince, Readers),
-        ["GET /api/caseload"] = new(Scope.TestProvince, Readers),
-        ["GET /api/alerts"] = new(Scope.TestProvince, Readers),
-        ["GET /api/statistics"] = new(Scope.TestProvince, [Role.Supervisor, Role.Auditor]),
-        ["GET /api/statistics.csv"] = new(Scope.TestProvince, [Role.Supervisor, Role.Auditor]),
-        ["GET /api/audit/access"] = new(Scope.TestProvince, [Role.Auditor]),
+        ["POST /api/people"] = new(Scope.Province, [Role.Supervisor]),
+        ["GET /api/people"] = new(Scope.Province, [Role.Supervisor, Role.Auditor]),
+        ["GET /api/people/{personId}"] = new(Scope.Province, [Role.Supervisor, Role.Auditor, Role.Reviewer]),
+        ["POST /api/cases"] = new(Scope.Province, [Role.Supervisor]),
+        ["GET /api/cases"] = new(Scope.Province, Readers),
+        ["GET /api/caseload"] = new(Scope.Province, Readers),
+        ["GET /api/alerts"] = new(Scope.Province, Readers),
+        ["GET /api/statistics"] = new(Scope.Province, [Role.Supervisor, Role.Auditor]),
+        ["GET /api/statistics.csv"] = new(Scope.Province, [Role.Supervisor, Role.Auditor]),
+        ["GET /api/audit/access"] = new(Scope.Province, [Role.Auditor]),
         ["GET /api/cases/{caseId}"] = new(Scope.Case, Readers),
         ["GET /api/cases/{caseId}/history"] = new(Scope.Case, Readers),
         ["GET /api/cases/{caseId}/as-of"] = new(Scope.Case, Readers),
@@ -172,8 +172,9 @@ public sealed class access_matrix(AppFixture app) : IAsyncLifetime
     [Fact]
     public async Task province_and_admin_routes_answer_by_role()
     {
-        var person = await p.RegisterPersonAsync();
-        foreach (var (route, rule) in Table.Where(t => t.Value.Scope is Scope.Admin or Scope.TestProvince))
+        // A person of a case assigned to reviewer A's organisation: in scope for the mentor too.
+        var person = (await p.SupervisorA.Api.Get($"/api/cases/{await p.OpenAssignedCaseAsync()}")).Body.GetProperty("case").GetProperty("personId").GetGuid();
+        foreach (var (route, rule) in Table.Where(t => t.Value.Scope is Scope.Admin or Scope.Province))
         {
             var url = route.Split(' ')[1].Replace("{personId}", person.ToString()).Replace("{userId}", p.ReviewerA2.Id.ToString());
             if (route == "GET /api/people") url += "?q=Nguy";
@@ -188,6 +189,16 @@ public sealed class access_matrix(AppFixture app) : IAsyncLifetime
             var anonymous = route.StartsWith("GET", StringComparison.Ordinal) ? await new Api(app.Host, null).Get(url) : await new Api(app.Host, null).Post(url, new { });
             anonymous.Status.ShouldBe(401, $"anonymous {route}");
         }
+    }
+
+    [Fact]
+    public async Task a_mentor_reads_only_the_people_of_their_organisations_cases()
+    {
+        var mine = (await p.SupervisorA.Api.Get($"/api/cases/{await p.OpenAssignedCaseAsync()}")).Body.GetProperty("case").GetProperty("personId").GetGuid();
+        var notMine = await p.RegisterPersonAsync();
+        (await p.ReviewerA.Api.Get($"/api/people/{mine}")).Status.ShouldBe(200);
+        (await p.ReviewerA2.Api.Get($"/api/people/{mine}")).Status.ShouldBe(404);
+        (await p.ReviewerA.Api.Get($"/api/people/{notMine}")).Status.ShouldBe(404);
     }
 
     [Fact]

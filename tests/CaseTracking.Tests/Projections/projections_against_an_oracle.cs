@@ -198,6 +198,7 @@ public sealed class projections_against_an_oracle(AppFixture app) : IAsyncLifeti
                 // Only this class's cases are in ward A/B and org A; other classes use other wards.
                 line.ActiveCases.ShouldBe(group.Count(), $"{dimension} active");
                 line.PendingReleases.ShouldBe(group.Count(f => f.Pending), $"{dimension} pending");
+                line.OverLimit.ShouldBe(dimension == CaseloadDimension.Mentor && group.Count() > new CaseloadSettings().MentorLimit, $"{dimension} over limit");
                 line.TermEndedNotReleased.ShouldBe(group.Count(f => today > f.End), $"{dimension} term ended");
                 line.OverdueReviews.ShouldBe(group.Count(f =>
                 {

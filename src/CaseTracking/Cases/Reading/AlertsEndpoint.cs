@@ -32,8 +32,14 @@ public static class AlertQueries
 
 public static class AlertsEndpoint
 {
+    /// <summary>Alerts in scope, paged (default all up to 500 at a time); <c>X-Total-Count</c> gives the number of alerts.</summary>
     [WolverineGet("/api/alerts")]
-    public static Task<IResult> Get(AlertKind? kind, HttpContext http, Reads reads, CaseClock clock) =>
+    public static Task<IResult> Get(AlertKind? kind, int? page, int? pageSize, HttpContext http, Reads reads, CaseClock clock) =>
         reads.Run(http, [Role.Supervisor, Role.Auditor, Role.Reviewer], async (actor, session) =>
-            Results.Json(await AlertQueries.LinesAsync(session, actor, kind, clock, http.RequestAborted), Json.Options));
+        {
+            var lines = await AlertQueries.LinesAsync(session, actor, kind, clock, http.RequestAborted);
+            var size = Math.Clamp(pageSize ?? 500, 1, 5000);
+            http.Response.Headers["X-Total-Count"] = lines.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Json(lines.Skip((Math.Max(page ?? 1, 1) - 1) * size).Take(size), Json.Options);
+        });
 }
