@@ -28,3 +28,17 @@ public sealed class readiness(AppFixture app)
         (await result.ReadAsJsonAsync<Dictionary<string, object?>>())!["status"]!.ToString().ShouldBe("ready");
     }
 }
+
+public sealed class database_probe
+{
+    [Fact]
+    public async Task names_an_unreachable_postgres_and_recovers_without_a_restart()
+    {
+        var down = new CaseTracking.Health.DatabaseProbe("Host=127.0.0.1;Port=1;Database=x;Username=x;Password=x");
+        (await down.ProblemAsync(default)).ShouldNotBeNull().ShouldContain("PostgreSQL is not reachable");
+
+        // The probe opens a fresh, unpooled connection each time: the same probe answers again once the server is there.
+        var up = new CaseTracking.Health.DatabaseProbe(TestDatabase.ConnectionString);
+        (await up.ProblemAsync(default)).ShouldBeNull();
+    }
+}
