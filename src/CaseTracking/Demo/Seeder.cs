@@ -12,7 +12,7 @@ public sealed record SeedReport(bool Seeded, int Cases, long Events, TimeSpan El
 }
 
 /// <summary>Writes a <see cref="DemoProvince"/> through Marten in large batches (many streams per transaction).</summary>
-public sealed class Seeder(IDocumentStore store, HashChain chain, SupervisionKinds kinds, TimeProvider time, AdminBootstrap admin)
+public sealed class Seeder(IDocumentStore store, HashChain chain, SupervisionKinds kinds, CaseClock clock, AdminBootstrap admin)
 {
     public const string Tenant = AdminBootstrap.DefaultTenant;
 
@@ -33,7 +33,7 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, SupervisionKin
     public async Task<SeedReport> SeedAsync(int cases, int seed, int wards, int batchSize, Action<int>? progress, CancellationToken ct)
     {
         await PrepareAsync(ct);
-        var today = DateOnly.FromDateTime(time.GetLocalNow().DateTime);
+        var today = clock.Today;
         var province = new DemoProvince(seed, today, kinds, wards);
         var watch = Stopwatch.StartNew();
 
@@ -74,5 +74,5 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, SupervisionKin
 
     /// <summary>The demo accounts are deterministic: printed again when the province already exists.</summary>
     public IReadOnlyList<DemoAccount> Accounts(int seed, int wards) =>
-        new DemoProvince(seed, DateOnly.FromDateTime(time.GetLocalNow().DateTime), kinds, wards).Accounts;
+        new DemoProvince(seed, clock.Today, kinds, wards).Accounts;
 }

@@ -18,7 +18,7 @@ public sealed record WriteContext<TCommand>(HttpContext Http, TCommand Command, 
 /// the use case itself, then one SaveChanges holding the events and the idempotency record.
 /// A stale version or a lost race answers 409 and appends nothing.
 /// </summary>
-public sealed class Writes(IDocumentStore store, TimeProvider time, IServiceProvider services, ActorResolver actors,
+public sealed class Writes(IDocumentStore store, TimeProvider time, CaseTracking.Cases.CaseClock clock, IServiceProvider services, ActorResolver actors,
     ILogger<Writes> logger)
 {
     public const string IdempotencyHeader = "Idempotency-Key";
@@ -57,7 +57,7 @@ public sealed class Writes(IDocumentStore store, TimeProvider time, IServiceProv
         }
 
         var now = time.GetUtcNow();
-        var today = DateOnly.FromDateTime(time.GetLocalNow().DateTime);
+        var today = clock.Today;
         var answer = await work(new(http, command!, actor, session, today, now, expected));
         if (!answer.IsSuccess)
         {
