@@ -14,6 +14,10 @@ public sealed class AccessRecord
     public string Username { get; set; } = "";
     public Role Role { get; set; }
     public Guid CaseId { get; set; }
+
+    /// <summary>Set when a person record was read (then <see cref="CaseId"/> is empty).</summary>
+    public Guid? PersonId { get; set; }
+
     public string What { get; set; } = "";
     public string? Query { get; set; }
 }

@@ -73,13 +73,13 @@ public static class PersonEndpoints
         }, given);
 
     [WolverineGet("/api/people/{personId}")]
-    public static async Task<IResult> Get(Guid personId, HttpContext http, ActorResolver actors, IDocumentStore store)
+    public static async Task<IResult> Get(Guid personId, HttpContext http, ActorResolver actors, IDocumentStore store, TimeProvider time)
     {
         var actor = await actors.CurrentAsync(http);
         if (actor is null) return Results.Unauthorized();
         if (actor.Role is not (Role.Supervisor or Role.Auditor or Role.Reviewer))
             return Problems.Forbidden("Only supervisors, auditors and the person's mentors read person records.");
-        await using var session = store.QuerySession(actor.Tenant);
+        await using var session = store.LightweightSession(actor.Tenant);
         var person = await session.LoadAsync<Person>(personId, http.RequestAborted);
         // A mentor sees the people of the cases assigned to their organisation, no one else.
         var inScope = person is not null && actor.Role switch
@@ -90,6 +90,14 @@ public static class PersonEndpoints
             _ => true
         };
         if (!inScope) return Problems.NotFound("person");
+
+        // Personal data read: logged like a case read, in the same request.
+        session.Insert(new Auditing.AccessRecord
+        {
+            Id = Guid.CreateVersion7(), At = time.GetUtcNow(), UserId = actor.UserId, Username = actor.Username, Role = actor.Role,
+            PersonId = personId, What = "ReadPerson"
+        });
+        await session.SaveChangesAsync(http.RequestAborted);
         return Results.Json(person, Json.Options);
     }
 

@@ -199,6 +199,9 @@ public sealed class access_matrix(AppFixture app) : IAsyncLifetime
         (await p.ReviewerA.Api.Get($"/api/people/{mine}")).Status.ShouldBe(200);
         (await p.ReviewerA2.Api.Get($"/api/people/{mine}")).Status.ShouldBe(404);
         (await p.ReviewerA.Api.Get($"/api/people/{notMine}")).Status.ShouldBe(404);
+        var log = await p.Auditor.Api.Get("/api/audit/access?pageSize=1000");
+        log.Body.EnumerateArray().Count(r => r.TryGetProperty("personId", out var id) && id.GetGuid() == mine
+            && r.GetProperty("username").GetString() == p.ReviewerA.Username).ShouldBe(1);
     }
 
     [Fact]
