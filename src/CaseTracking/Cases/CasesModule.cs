@@ -21,6 +21,8 @@ public static class CasesModule
         typeof(CaseTransferred), typeof(CaseRevoked), typeof(CaseClosed)
     ];
 
+    public const string ActiveCaseIndex = "mt_doc_casesummary_uidx_active_person_kind";
+
     public static StoreOptions ConfigureCases(this StoreOptions opts, SupervisionKinds kinds)
     {
         // A bad event must stop a projection loudly, never be skipped.
@@ -56,7 +58,17 @@ public static class CasesModule
         });
         opts.Schema.For<CaseSummary>().MultiTenanted()
             .Index(x => x.WardId).Index(x => x.OrganisationId).Index(x => x.PersonId).Index(x => x.EndsOn)
-            .Duplicate(x => x.Status).Duplicate(x => x.Kind);
+            .Duplicate(x => x.Status).Duplicate(x => x.Kind)
+            // One active case per person and kind, enforced by PostgreSQL: the inline projection writes the
+            // summary in the same transaction as CaseOpened, so two concurrent openings cannot both commit.
+            .Index([x => x.PersonId, x => x.Kind], idx =>
+            {
+                idx.Name = ActiveCaseIndex;
+                idx.IsUnique = true;
+                idx.TenancyScope = TenancyScope.PerTenant;
+                // Written as PostgreSQL prints it back, so the schema check sees no drift.
+                idx.Predicate = "(data ->> 'status'::text) <> ALL (ARRAY['Released'::text, 'Revoked'::text, 'Closed'::text])";
+            });
         opts.Schema.For<Person>().MultiTenanted()
             .UniqueIndex(UniqueIndexType.Computed, "person_national_id", TenancyScope.PerTenant, x => x.NationalId)
             .Index(x => x.WardId);

@@ -93,6 +93,8 @@ public sealed class Writes(IDocumentStore store, TimeProvider time, CaseTracking
 
             if (UniqueViolation(e) is { } constraint && constraint.Contains("national_id", StringComparison.Ordinal))
                 return Problems.Conflict("person.national-id-taken", "A person with this national id was registered at the same moment.");
+            if (UniqueViolation(e) == Cases.CasesModule.ActiveCaseIndex)
+                return Problems.Rule(new("case.duplicate-active", "This person already has an active case of this kind (opened at the same moment)."));
             return Problems.Stale("Someone else changed this record at the same moment; nothing was saved. Reload and try again.");
         }
 

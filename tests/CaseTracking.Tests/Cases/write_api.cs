@@ -196,6 +196,18 @@ public sealed class write_api(AppFixture app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task concurrent_openings_for_one_person_and_kind_leave_one_active_case()
+    {
+        var person = await p.RegisterPersonAsync();
+        var body = p.OpenCaseBody(person, new DateOnly(2026, 1, 1), new DateOnly(2027, 12, 31));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => p.SupervisorA.Api.Post("/api/cases", body)));
+        answers.Count(a => a.Status == 201).ShouldBe(1, string.Join("\n", answers.Select(a => a.ToString())));
+        answers.Where(a => a.Status != 201).ShouldAllBe(a => a.Status == 422 && a.Code == "case.duplicate-active");
+        await using var session = app.Store.QuerySession("demo");
+        (await Marten.QueryableExtensions.CountAsync(session.Query<CaseSummary>().Where(s => s.PersonId == person))).ShouldBe(1);
+    }
+
+    [Fact]
     public async Task a_second_person_with_the_same_national_id_is_409_naming_the_first()
     {
         var body = new { fullName = "Nguyễn Văn A", dateOfBirth = "1990-01-01", nationalId = "0" + Random.Shared.NextInt64(10_000_000_000, 99_999_999_999), address = "Số 1", wardId = p.WardA };
