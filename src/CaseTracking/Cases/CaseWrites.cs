@@ -11,7 +11,7 @@ namespace CaseTracking.Cases;
 public sealed class CaseWrites(Writes writes)
 {
     public Task<Reply> Execute<TCommand>(HttpContext http, Guid caseId, CaseAction action,
-        Func<Case, WriteContext<TCommand>, Task<Outcome>> decide,
+        Func<Case, WriteContext<TCommand>, Decider, Task<Outcome>> decide,
         Func<long, object>? respond = null, int status = StatusCodes.Status200OK, TCommand? given = default) =>
         writes.Run<TCommand>(http, CasePolicy.RolesFor(action), async ctx =>
         {
@@ -29,17 +29,13 @@ public sealed class CaseWrites(Writes writes)
                 return Problems.Stale($"You sent If-Match \"{expected}\" but the case is at version {current}; nothing was saved. Reload to see what changed.");
 
             // The version decisions see is the stream's, whatever the live aggregation filled in.
-            var outcome = await decide(state! with { Version = current }, ctx);
+            var outcome = await decide(state! with { Version = current }, ctx, new Decider(ctx.Actor, ctx.Today, current));
             if (outcome.Rejection is not null) return Problems.Rule(outcome.Rejection);
 
             stream.AppendMany(outcome.Events.ToArray());
             var version = current + outcome.Events.Count;
             return new Reply(status, respond?.Invoke(version) ?? new VersionResponse(version), ETag: $"\"{version}\"");
         }, given);
-
-    /// <summary>Loads a document of the acting user's province, for the I/O a decision needs beforehand.</summary>
-    public static Task<T?> Load<T>(IQuerySession session, Guid id, CancellationToken ct) where T : notnull =>
-        session.LoadAsync<T>(id, ct);
 }
 
 public sealed record VersionResponse(long Version);

@@ -47,7 +47,7 @@ public static class AssignCaseEndpoint
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>
     public static Task<Reply> PostCommand(Guid caseId, AssignCase? given, HttpContext http, CaseWrites cases) =>
-        cases.Execute<AssignCase>(http, caseId, CaseAction.Assign, async (state, ctx) =>
+        cases.Execute<AssignCase>(http, caseId, CaseAction.Assign, async (state, ctx, by) =>
         {
             var ct = http.RequestAborted;
             var organisation = await ctx.Session.LoadAsync<Organisation>(ctx.Command.OrganisationId, ct);
@@ -55,6 +55,6 @@ public static class AssignCaseEndpoint
             var mentor = users.FirstOrDefault(u => u.Id == ctx.Command.MentorUserId && u.Tenant == ctx.Actor.Tenant);
             var supervisor = users.FirstOrDefault(u => u.Id == ctx.Command.SupervisorUserId && u.Tenant == ctx.Actor.Tenant);
             return Outcome.Of(Validate(state, ctx.Command, organisation, mentor, supervisor),
-                () => Decide(ctx.Command, new(ctx.Actor, ctx.Today, state.Version)));
+                () => Decide(ctx.Command, by));
         }, given: given);
 }

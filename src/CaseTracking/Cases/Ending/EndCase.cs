@@ -48,9 +48,8 @@ public static class EndCaseEndpoint
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>
     public static Task<Reply> RevokeCommand(Guid caseId, RevokeCase? given, HttpContext http, CaseWrites cases) =>
-        cases.Execute<RevokeCase>(http, caseId, CaseAction.Revoke, (state, ctx) =>
+        cases.Execute<RevokeCase>(http, caseId, CaseAction.Revoke, (state, ctx, by) =>
         {
-            var by = new Decider(ctx.Actor, ctx.Today, state.Version);
             return Task.FromResult(Outcome.Of(Rules.NotTerminal(state), () => Decide(ctx.Command, by)));
         }, given: given);
 
@@ -59,9 +58,8 @@ public static class EndCaseEndpoint
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>
     public static Task<Reply> CloseCommand(Guid caseId, CloseCase? given, HttpContext http, CaseWrites cases) =>
-        cases.Execute<CloseCase>(http, caseId, CaseAction.Close, (state, ctx) =>
+        cases.Execute<CloseCase>(http, caseId, CaseAction.Close, (state, ctx, by) =>
         {
-            var by = new Decider(ctx.Actor, ctx.Today, state.Version);
             return Task.FromResult(Outcome.Of(Rules.NotTerminal(state), () => Decide(ctx.Command, by)));
         }, given: given);
 }

@@ -42,9 +42,8 @@ public static class RecordProgressEndpoint
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>
     public static Task<Reply> PostCommand(Guid caseId, RecordProgress? given, HttpContext http, CaseWrites cases) =>
-        cases.Execute<RecordProgress>(http, caseId, CaseAction.RecordProgress, (state, ctx) =>
+        cases.Execute<RecordProgress>(http, caseId, CaseAction.RecordProgress, (state, ctx, by) =>
         {
-            var by = new Decider(ctx.Actor, ctx.Today, state.Version);
             return Task.FromResult(Outcome.Of(Validate(state, ctx.Command, by), () => Decide(ctx.Command, by)));
         }, given: given);
 }

@@ -44,9 +44,8 @@ public static class ApproveReleaseEndpoint
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>
     public static Task<Reply> PostCommand(Guid caseId, ApproveRelease? given, HttpContext http, CaseWrites cases) =>
-        cases.Execute<ApproveRelease>(http, caseId, CaseAction.ApproveRelease, (state, ctx) =>
+        cases.Execute<ApproveRelease>(http, caseId, CaseAction.ApproveRelease, (state, ctx, by) =>
         {
-            var by = new Decider(ctx.Actor, ctx.Today, state.Version);
             return Task.FromResult(Outcome.Of(Validate(state, ctx.Command, by),
                 () => Decide(state, ctx.Command, by, ctx.ExpectedVersion ?? state.Version)));
         }, given: given);

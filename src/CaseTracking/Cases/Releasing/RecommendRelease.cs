@@ -42,9 +42,8 @@ public static class RecommendReleaseEndpoint
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>
     public static Task<Reply> PostCommand(Guid caseId, RecommendRelease? given, HttpContext http, CaseWrites cases) =>
-        cases.Execute<RecommendRelease>(http, caseId, CaseAction.RecommendRelease, (state, ctx) =>
+        cases.Execute<RecommendRelease>(http, caseId, CaseAction.RecommendRelease, (state, ctx, by) =>
         {
-            var by = new Decider(ctx.Actor, ctx.Today, state.Version);
             return Task.FromResult(Outcome.Of(Validate(state, ctx.Command, by), () => Decide(ctx.Command, by)));
         }, given: given);
 }

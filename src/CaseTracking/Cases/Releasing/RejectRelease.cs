@@ -32,9 +32,8 @@ public static class RejectReleaseEndpoint
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>
     public static Task<Reply> PostCommand(Guid caseId, RejectRelease? given, HttpContext http, CaseWrites cases) =>
-        cases.Execute<RejectRelease>(http, caseId, CaseAction.RejectRelease, (state, ctx) =>
+        cases.Execute<RejectRelease>(http, caseId, CaseAction.RejectRelease, (state, ctx, by) =>
         {
-            var by = new Decider(ctx.Actor, ctx.Today, state.Version);
             return Task.FromResult(Outcome.Of(Validate(state), () => Decide(state, ctx.Command, by)));
         }, given: given);
 }

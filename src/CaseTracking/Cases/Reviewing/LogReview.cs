@@ -57,9 +57,8 @@ public static class LogReviewEndpoint
     public static Task<Reply> PostCommand(Guid caseId, LogReview? given, HttpContext http, CaseWrites cases)
     {
         var reviewId = Guid.CreateVersion7();
-        return cases.Execute<LogReview>(http, caseId, CaseAction.LogReview, (state, ctx) =>
+        return cases.Execute<LogReview>(http, caseId, CaseAction.LogReview, (state, ctx, by) =>
             {
-                var by = new Decider(ctx.Actor, ctx.Today, state.Version);
                 return Task.FromResult(Outcome.Of(Validate(state, ctx.Command, by), () => Decide(ctx.Command, by, reviewId)));
             },
             version => new ReviewCreated(reviewId, version), StatusCodes.Status201Created, given);

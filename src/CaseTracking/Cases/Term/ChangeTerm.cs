@@ -49,9 +49,8 @@ public static class ChangeTermEndpoint
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>
     public static Task<Reply> PostCommand(Guid caseId, ChangeTerm? given, HttpContext http, CaseWrites cases) =>
-        cases.Execute<ChangeTerm>(http, caseId, CaseAction.ChangeTerm, (state, ctx) =>
+        cases.Execute<ChangeTerm>(http, caseId, CaseAction.ChangeTerm, (state, ctx, by) =>
         {
-            var by = new Decider(ctx.Actor, ctx.Today, state.Version);
             return Task.FromResult(Outcome.Of(Validate(state, ctx.Command, by), () => Decide(state, ctx.Command, by)));
         }, given: given);
 }

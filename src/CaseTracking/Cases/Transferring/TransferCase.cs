@@ -41,10 +41,9 @@ public static class TransferCaseEndpoint
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>
     public static Task<Reply> PostCommand(Guid caseId, TransferCase? given, HttpContext http, CaseWrites cases) =>
-        cases.Execute<TransferCase>(http, caseId, CaseAction.Transfer, async (state, ctx) =>
+        cases.Execute<TransferCase>(http, caseId, CaseAction.Transfer, async (state, ctx, by) =>
         {
             var ward = await ctx.Session.LoadAsync<Ward>(ctx.Command.ToWardId, http.RequestAborted);
-            var by = new Decider(ctx.Actor, ctx.Today, state.Version);
             return Outcome.Of(Validate(state, ctx.Command, ward is not null), () => Decide(state, ctx.Command, by));
         }, given: given);
 }

@@ -39,9 +39,8 @@ public static class RecordViolationEndpoint
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>
     public static Task<Reply> PostCommand(Guid caseId, RecordViolation? given, HttpContext http, CaseWrites cases) =>
-        cases.Execute<RecordViolation>(http, caseId, CaseAction.RecordViolation, (state, ctx) =>
+        cases.Execute<RecordViolation>(http, caseId, CaseAction.RecordViolation, (state, ctx, by) =>
         {
-            var by = new Decider(ctx.Actor, ctx.Today, state.Version);
             return Task.FromResult(Outcome.Of(Validate(state, ctx.Command, by), () => Decide(ctx.Command, by)));
         }, given: given);
 }
