@@ -81,6 +81,20 @@ public abstract class UiPage(IStringLocalizer<SharedResource> localizer) : PageM
         if (!string.IsNullOrWhiteSpace(FormKey) && FormKey.Length <= 64) Request.Headers[Writes.IdempotencyHeader] = "ui-" + FormKey;
     }
 
+    /// <summary>
+    /// A form of a case page: run the use case as an API client would; on success back to the case's timeline,
+    /// on refusal the same page again (reloaded by <paramref name="reload"/>) with the errors on that form.
+    /// </summary>
+    protected async Task<IActionResult> WriteCase(Guid id, string form, Func<Task<Reply>> run, Func<Guid, Task<IActionResult?>> reload)
+    {
+        AsApiClient();
+        var reply = await run();
+        if (reply.IsSuccess) return Redirect($"/cases/{id}?done={form}#timeline");
+        if (reply.Status is 403 or 404) return StatusCode(reply.Status);
+        Show(reply, form);
+        return await reload(id) ?? Page();
+    }
+
     /// <summary>Shows a refused answer on the form it came from.</summary>
     protected void Show(Reply reply, string form)
     {

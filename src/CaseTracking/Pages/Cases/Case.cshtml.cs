@@ -132,15 +132,7 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
     public Task<IActionResult> OnPostCloseAsync(Guid id) => Write(id, "close", () =>
         EndCaseEndpoint.CloseCommand(id, new CloseCase(Close.Reason, Close.Note), HttpContext, cases));
 
-    private async Task<IActionResult> Write(Guid id, string form, Func<Task<Reply>> run)
-    {
-        AsApiClient();
-        var reply = await run();
-        if (reply.IsSuccess) return Redirect($"/cases/{id}?done={form}#timeline");
-        if (reply.Status is 403 or 404) return StatusCode(reply.Status);
-        Show(reply, form);
-        return await LoadAsync(id) ?? Page();
-    }
+    private Task<IActionResult> Write(Guid id, string form, Func<Task<Reply>> run) => WriteCase(id, form, run, LoadAsync);
 
     /// <summary>Reads the case through <see cref="Reads"/>, so each view is scoped and leaves an access record.</summary>
     private async Task<IActionResult?> LoadAsync(Guid id)

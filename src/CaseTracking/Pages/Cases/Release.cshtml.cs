@@ -38,15 +38,7 @@ public sealed class ReleaseModel(IStringLocalizer<SharedResource> l, Reads reads
     public Task<IActionResult> OnPostRejectAsync(Guid id) => Write(id, "reject", () =>
         RejectReleaseEndpoint.PostCommand(id, new RejectRelease(Reason), HttpContext, cases));
 
-    private async Task<IActionResult> Write(Guid id, string form, Func<Task<Reply>> run)
-    {
-        AsApiClient();
-        var reply = await run();
-        if (reply.IsSuccess) return Redirect($"/cases/{id}?done={form}#timeline");
-        if (reply.Status is 403 or 404) return StatusCode(reply.Status);
-        Show(reply, form);
-        return await LoadAsync(id) ?? Page();
-    }
+    private Task<IActionResult> Write(Guid id, string form, Func<Task<Reply>> run) => WriteCase(id, form, run, LoadAsync);
 
     private async Task<IActionResult?> LoadAsync(Guid id)
     {
