@@ -180,7 +180,10 @@ public static class Product
         var today = DateOnly.FromDateTime(DateTime.Now);
         var first = new DateOnly(today.Year, today.Month, 1).AddMonths(-59);
         // Every (case, month) at most once: no duplicate-period rejections in the measurement.
-        for (var month = 0; month < 60; month++)
+        // A rerun (--phases http) continues with the months an earlier run left free.
+        var next = Path.Combine(options.DataFolder, "http-next-month.txt");
+        var from = File.Exists(next) ? int.Parse(await File.ReadAllTextAsync(next), CultureInfo.InvariantCulture) : 0;
+        for (var month = from; month < 60; month++)
             foreach (var r in rows) queue.Enqueue((Guid.Parse(r[0]), tokens[r[1]], month));
 
         var latencies = new ConcurrentBag<double>();
@@ -215,6 +218,8 @@ public static class Product
         }));
         var elapsed = watch.Elapsed.TotalSeconds;
         await sampler;
+        var used = from + (int)Math.Ceiling(latencies.Count / (double)rows.Count);
+        await File.WriteAllTextAsync(next, used.ToString(CultureInfo.InvariantCulture));
         var samples = latencies.ToList();
         AnsiConsole.MarkupLine($"  {samples.Count:N0} requests, {failures:N0} not 201");
         results.Set("http_review_per_s", (samples.Count - failures) / elapsed);

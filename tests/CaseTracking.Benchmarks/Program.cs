@@ -13,7 +13,7 @@ var options = BenchOptions.Parse(args);
 var results = new Figures();
 AnsiConsole.MarkupLine($"[bold]CaseTracking benchmark[/] — {Environment.ProcessorCount} cores, {options.Cases:N0} cases, HTTP {options.HttpSeconds} s × {options.Clients} clients");
 
-await Baselines.RunAsync(options, results);
+if (options.Runs("baselines")) await Baselines.RunAsync(options, results);
 
 var builder = WebApplication.CreateBuilder(["--environment", "Production"]);
 builder.Configuration["ConnectionStrings:Marten"] = options.ConnectionString;
@@ -23,15 +23,15 @@ builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.AddCaseTracking();
 await using (var app = builder.Build())
 {
-    await Product.SeedAsync(app.Services, options, results);
-    await Product.RebuildAsync(app.Services, results);
-    await Product.HttpCasesAsync(app.Services, options);
+    if (options.Runs("seed")) await Product.SeedAsync(app.Services, options, results);
+    if (options.Runs("rebuild")) await Product.RebuildAsync(app.Services, results);
+    if (options.Runs("seed")) await Product.HttpCasesAsync(app.Services, options);
 }
 
 await using (var server = await AppProcess.StartAsync(options))
 {
-    await Product.QueriesAsync(server, options, results);
-    await Product.HttpReviewsAsync(server, options, results);
+    if (options.Runs("queries")) await Product.QueriesAsync(server, options, results);
+    if (options.Runs("http")) await Product.HttpReviewsAsync(server, options, results);
 }
 
 results.Report(options);

@@ -6,8 +6,11 @@ using Spectre.Console;
 namespace CaseTracking.Benchmarks;
 
 public sealed record BenchOptions(string ConnectionString, int Cases, int HttpCases, int HttpSeconds, int Clients, string DataFolder,
-    string AppDll, string Output, int Port)
+    string AppDll, string Output, int Port, string[] Phases)
 {
+    /// <summary>Every phase by default; <c>--phases queries,http</c> reuses the database and data folder of an earlier run (for profiling).</summary>
+    public bool Runs(string phase) => Phases.Contains(phase);
+
     public static BenchOptions Parse(string[] args)
     {
         string Arg(string name, string fallback)
@@ -21,7 +24,8 @@ public sealed record BenchOptions(string ConnectionString, int Cases, int HttpCa
         return new BenchOptions(connection, int.Parse(Arg("cases", "100000"), CultureInfo.InvariantCulture),
             int.Parse(Arg("http-cases", "10000"), CultureInfo.InvariantCulture), int.Parse(Arg("seconds", "60"), CultureInfo.InvariantCulture),
             int.Parse(Arg("clients", "16"), CultureInfo.InvariantCulture), Arg("data", Path.Combine(Path.GetTempPath(), "casetracking-bench")),
-            Arg("app", ""), Arg("out", "artifacts/bench/summary.json"), int.Parse(Arg("port", "5091"), CultureInfo.InvariantCulture));
+            Arg("app", ""), Arg("out", "artifacts/bench/summary.json"), int.Parse(Arg("port", "5091"), CultureInfo.InvariantCulture),
+            Arg("phases", "baselines,seed,rebuild,queries,http").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 }
 

@@ -18,63 +18,47 @@ public sealed record CaseloadLine(CaseloadDimension Dimension, Guid Key, string?
 
 public static class CaseloadQueries
 {
+    private sealed record Count(Guid Key, int Active, int Overdue, int TermEnded, int Pending);
+
     /// <summary>
-    /// Rows of one dimension, counted against today and restricted to the cases the user may see
-    /// (entries of other wards or organisations are left out before counting).
+    /// The lines of one dimension, counted in PostgreSQL against today over the cases the user may see:
+    /// a supervisor's by the case's current ward, a reviewer's by the assigned organisation.
     /// </summary>
     public static async Task<IReadOnlyList<CaseloadLine>> LinesAsync(IQuerySession session, Actor actor, CaseloadDimension dimension,
         CaseClock clock, CaseloadSettings settings, CancellationToken ct)
     {
-        var rows = await RowsInScope(session, actor, dimension, ct);
+        var key = dimension switch
+        {
+            CaseloadDimension.Ward => "ward_id",
+            CaseloadDimension.Organisation => "organisation_id",
+            CaseloadDimension.Mentor => "(data ->> 'mentorUserId')::uuid",
+            _ => "(data ->> 'supervisorUserId')::uuid"
+        };
+        var (scope, parameters) = actor.Role switch
+        {
+            Role.Supervisor => ("and ward_id = any(?)", new object[] { actor.WardIds.ToArray() }),
+            Role.Reviewer => ("and organisation_id = ?", new object[] { actor.OrganisationId ?? Guid.Empty }),
+            Role.Auditor => ("", []),
+            _ => ("and false", [])
+        };
         var today = clock.Today;
-        var grace = clock.Settings.ReviewGraceDays;
-        var lines = new List<CaseloadLine>();
-        foreach (var row in rows)
-        {
-            var visible = row.Cases.Values.Where(e => actor.Role switch
-            {
-                Role.Supervisor => actor.WardIds.Contains(e.WardId),
-                Role.Reviewer => e.OrganisationId is not null && e.OrganisationId == actor.OrganisationId,
-                Role.Auditor => true,
-                _ => false
-            }).ToList();
-            if (visible.Count == 0) continue;
-            lines.Add(new CaseloadLine(dimension, row.Key, null, visible.Count,
-                visible.Count(e => e.ReviewDue is { } d && today > d.AddDays(grace)),
-                visible.Count(e => today > e.EndsOn),
-                visible.Count(e => e.Pending),
-                dimension == CaseloadDimension.Mentor && visible.Count > settings.MentorLimit));
-        }
-
+        // overdue: today > reviewDue + grace (CaseView.FlagsOf); term ended: today > endsOn.
+        var overdueBefore = today.AddDays(-clock.Settings.ReviewGraceDays);
+        var table = $"{session.DocumentStore.Options.DatabaseSchemaName}.mt_doc_caseloadmember";
+        var sql = $"""
+            select jsonb_build_object('key', {key}, 'active', count(*),
+                     'overdue', count(*) filter (where (data ->> 'reviewDue')::date < ?),
+                     'termEnded', count(*) filter (where (data ->> 'endsOn')::date < ?),
+                     'pending', count(*) filter (where (data ->> 'pending')::boolean)) as data
+              from {table}
+             where tenant_id = ? and {key} is not null {scope}
+             group by {key}
+            """;
+        var counts = await session.AdvancedSql.QueryAsync<Count>(sql, ct,
+            [overdueBefore.ToDateTime(TimeOnly.MinValue), today.ToDateTime(TimeOnly.MinValue), session.TenantId, .. parameters]);
+        var lines = counts.Select(c => new CaseloadLine(dimension, c.Key, null, c.Active, c.Overdue, c.TermEnded, c.Pending,
+            dimension == CaseloadDimension.Mentor && c.Active > settings.MentorLimit)).ToList();
         return await NameAsync(session, dimension, lines, ct);
-    }
-
-    /// <summary>
-    /// Narrows the rows in SQL where the key tells the scope (a supervisor's wards and their organisations,
-    /// a reviewer's organisation); entries are still filtered per case before counting.
-    /// </summary>
-    private static async Task<IReadOnlyList<CaseloadRow>> RowsInScope(IQuerySession session, Actor actor, CaseloadDimension dimension,
-        CancellationToken ct)
-    {
-        var query = session.Query<CaseloadRow>().Where(r => r.Dimension == dimension);
-        if (actor.Role == Role.Supervisor && dimension == CaseloadDimension.Ward)
-        {
-            var wards = actor.WardIds.ToArray();
-            query = query.Where(r => wards.Contains(r.Key));
-        }
-        else if (actor.Role == Role.Supervisor && dimension == CaseloadDimension.Organisation)
-        {
-            var wards = actor.WardIds.ToArray();
-            var orgs = (await session.Query<Organisation>().Where(o => wards.Contains(o.WardId)).Select(o => o.Id).ToListAsync(ct)).ToArray();
-            query = query.Where(r => orgs.Contains(r.Key));
-        }
-        else if (actor.Role == Role.Reviewer && dimension == CaseloadDimension.Organisation)
-        {
-            var org = actor.OrganisationId ?? Guid.Empty;
-            query = query.Where(r => r.Key == org);
-        }
-
-        return await query.ToListAsync(ct);
     }
 
     private static async Task<IReadOnlyList<CaseloadLine>> NameAsync(IQuerySession session, CaseloadDimension dimension,

@@ -5,7 +5,11 @@ using Marten.Events.Projections;
 
 namespace CaseTracking.Caseloads;
 
-/// <summary>What the caseload projection remembers of one case, to know which groups it leaves and joins.</summary>
+/// <summary>
+/// One active case as the caseload sees it: the groups it belongs to and the dates its time-dependent
+/// counts are computed from. A caseload is one <c>group by</c> over these documents in PostgreSQL
+/// (<see cref="CaseloadQueries"/>); a case's document is deleted when the case ends.
+/// </summary>
 public sealed class CaseloadMember
 {
     public Guid Id { get; set; }
@@ -17,31 +21,24 @@ public sealed class CaseloadMember
     public DateOnly StartsOn { get; set; }
     public DateOnly EndsOn { get; set; }
     public string? LastReviewPeriod { get; set; }
+
+    /// <summary>The last day of the next review period (<see cref="CaseView.NextReview"/>); none once the term's reviews are done.</summary>
+    public DateOnly? ReviewDue { get; set; }
+
     public bool Pending { get; set; }
+
+    /// <summary>Released, revoked or closed: the document is deleted, the case is in no caseload.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool Ended { get; set; }
 }
 
-/// <summary>One active case inside a caseload row: what the time-dependent counts are computed from.</summary>
-public sealed record CaseloadEntry(Guid WardId, Guid? OrganisationId, DateOnly EndsOn, DateOnly? ReviewDue, bool Pending);
-
 public enum CaseloadDimension { Ward, Organisation, Mentor, Supervisor }
 
-/// <summary>The active cases of one ward, organisation, mentor or supervisor.</summary>
-public sealed class CaseloadRow
-{
-    public string Id { get; set; } = "";
-    public CaseloadDimension Dimension { get; set; }
-    public Guid Key { get; set; }
-    public Dictionary<Guid, CaseloadEntry> Cases { get; set; } = [];
-
-    public static string IdOf(CaseloadDimension dimension, Guid key) => $"{dimension}:{key}";
-}
-
 /// <summary>
-/// Async multi-stream projection: each event moves its case between caseload rows (ward, organisation,
-/// mentor, supervisor). Events are applied in order with a per-case <see cref="CaseloadMember"/>, so a
-/// rebuild gives the same rows. Time-dependent counts (overdue, term ended) are computed at query time
-/// from the entries' dates, never frozen here.
+/// Async multi-stream projection: each event updates its case's <see cref="CaseloadMember"/>, which moves
+/// the case between caseload groups (ward, organisation, mentor, supervisor); the groups are counted at
+/// query time. Events are applied in order, so a rebuild gives the same members. Time-dependent counts (overdue, term ended) are computed at query
+/// time from the members' dates, never frozen here (ADR 0003).
 /// </summary>
 public sealed class CaseloadProjection(SupervisionKinds kinds) : IProjection
 {
@@ -51,54 +48,31 @@ public sealed class CaseloadProjection(SupervisionKinds kinds) : IProjection
             or ReleaseRejected or CaseReleased or CaseTransferred or CaseRevoked or CaseClosed).ToList();
         if (relevant.Count == 0) return;
 
-        // One round trip for the members of the whole batch; rows are changed in memory and loaded once at the end.
+        // One round trip for the members of the whole batch; each changed member is written once.
         var members = new Dictionary<(string, Guid), CaseloadMember?>();
         foreach (var tenant in relevant.GroupBy(e => e.TenantId))
         {
-            var loaded = await operations.ForTenant(tenant.Key).LoadManyAsync<CaseloadMember>(cancellation, tenant.Select(e => e.StreamId).Distinct().ToArray());
-            foreach (var m in loaded) members[(tenant.Key, m.Id)] = m;
-        }
-
-        var changes = new Dictionary<(string Tenant, string Row), (CaseloadDimension Dimension, Guid Key, Dictionary<Guid, CaseloadEntry?> Cases)>();
-        Dictionary<Guid, CaseloadEntry?> Changes(string tenant, CaseloadDimension d, Guid key)
-        {
-            var id = CaseloadRow.IdOf(d, key);
-            if (!changes.TryGetValue((tenant, id), out var change)) changes[(tenant, id)] = change = (d, key, []);
-            return change.Cases;
+            // Cases opened in this batch have nothing stored yet.
+            var opened = tenant.Where(e => e.Data is CaseOpened).Select(e => e.StreamId).ToHashSet();
+            var ids = tenant.Select(e => e.StreamId).Where(id => !opened.Contains(id)).Distinct().ToArray();
+            if (ids.Length == 0) continue;
+            foreach (var m in await operations.ForTenant(tenant.Key).LoadManyAsync<CaseloadMember>(cancellation, ids)) members[(tenant.Key, m.Id)] = m;
         }
 
         foreach (var e in relevant)
         {
-            var member = members.GetValueOrDefault((e.TenantId, e.StreamId));
-            if (member is not null)
-                foreach (var (d, key) in GroupsOf(member)) Changes(e.TenantId, d, key)[member.Id] = null;
-            member = Apply(member, e);
+            var member = Apply(members.GetValueOrDefault((e.TenantId, e.StreamId)), e);
+            if (member is null) continue;
+            member.ReviewDue = member.Ended ? null
+                : CaseView.NextReview(member.StartsOn, member.EndsOn, member.LastReviewPeriod, false, kinds[member.Kind].ReviewEveryMonths).Due;
             members[(e.TenantId, e.StreamId)] = member;
-            if (member is null || member.Ended) continue;
-            var (_, due) = CaseView.NextReview(member.StartsOn, member.EndsOn, member.LastReviewPeriod, false, kinds[member.Kind].ReviewEveryMonths);
-            var entry = new CaseloadEntry(member.WardId, member.OrganisationId, member.EndsOn, due, member.Pending);
-            foreach (var (d, key) in GroupsOf(member)) Changes(e.TenantId, d, key)[member.Id] = entry;
         }
 
         foreach (var ((tenantId, _), member) in members)
-            if (member is not null) operations.ForTenant(tenantId).Store(member);
-
-        foreach (var tenant in changes.GroupBy(c => c.Key.Tenant))
         {
-            var ops = operations.ForTenant(tenant.Key);
-            var existing = (await ops.LoadManyAsync<CaseloadRow>(cancellation, tenant.Select(c => c.Key.Row).ToArray())).ToDictionary(r => r.Id);
-            foreach (var ((_, id), (dimension, key, cases)) in tenant)
-            {
-                var row = existing.GetValueOrDefault(id) ?? new CaseloadRow { Id = id, Dimension = dimension, Key = key };
-                foreach (var (caseId, entry) in cases)
-                {
-                    if (entry is null) row.Cases.Remove(caseId);
-                    else row.Cases[caseId] = entry;
-                }
-
-                if (row.Cases.Count == 0) ops.Delete(row);
-                else ops.Store(row);
-            }
+            if (member is null) continue;
+            if (member.Ended) operations.ForTenant(tenantId).Delete(member);
+            else operations.ForTenant(tenantId).Store(member);
         }
     }
 
@@ -123,13 +97,5 @@ public sealed class CaseloadProjection(SupervisionKinds kinds) : IProjection
         }
 
         return m;
-    }
-
-    private static IEnumerable<(CaseloadDimension, Guid)> GroupsOf(CaseloadMember m)
-    {
-        yield return (CaseloadDimension.Ward, m.WardId);
-        if (m.OrganisationId is { } o) yield return (CaseloadDimension.Organisation, o);
-        if (m.MentorUserId is { } mentor) yield return (CaseloadDimension.Mentor, mentor);
-        if (m.SupervisorUserId is { } s) yield return (CaseloadDimension.Supervisor, s);
     }
 }

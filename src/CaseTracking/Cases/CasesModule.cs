@@ -36,7 +36,6 @@ public static class CasesModule
             {
                 o.BatchSize = 2000;
                 o.DeleteViewTypeOnTeardown<CaseloadMember>();
-                o.DeleteViewTypeOnTeardown<CaseloadRow>();
             });
         opts.Projections.Add(new StatisticsProjection(kinds), ProjectionLifecycle.Async, nameof(StatisticsProjection),
             o =>
@@ -45,8 +44,8 @@ public static class CasesModule
                 o.DeleteViewTypeOnTeardown<StatisticsMember>();
                 o.DeleteViewTypeOnTeardown<StatisticsRow>();
             });
-        opts.Schema.For<CaseloadMember>().MultiTenanted();
-        opts.Schema.For<CaseloadRow>().MultiTenanted().Duplicate(x => x.Dimension).Duplicate(x => x.Key);
+        // The caseload is a group-by over the active cases' members (CaseloadQueries); ward and organisation scope them.
+        opts.Schema.For<CaseloadMember>().MultiTenanted().Duplicate(x => x.WardId).Duplicate(x => x.OrganisationId);
         opts.Schema.For<StatisticsMember>().MultiTenanted();
         opts.Schema.For<StatisticsRow>().MultiTenanted().Duplicate(x => x.Month).Duplicate(x => x.WardId);
         opts.Events.AddEventTypes(EventTypes);

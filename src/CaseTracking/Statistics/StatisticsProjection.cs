@@ -76,8 +76,11 @@ public sealed class StatisticsProjection(SupervisionKinds kinds) : IProjection
         var members = new Dictionary<(string, Guid), StatisticsMember?>();
         foreach (var tenant in relevant.GroupBy(e => e.TenantId))
         {
-            var loaded = await operations.ForTenant(tenant.Key).LoadManyAsync<StatisticsMember>(cancellation, tenant.Select(e => e.StreamId).Distinct().ToArray());
-            foreach (var m in loaded) members[(tenant.Key, m.Id)] = m;
+            // Cases opened in this batch have nothing stored yet.
+            var opened = tenant.Where(e => e.Data is CaseOpened).Select(e => e.StreamId).ToHashSet();
+            var ids = tenant.Select(e => e.StreamId).Where(id => !opened.Contains(id)).Distinct().ToArray();
+            if (ids.Length == 0) continue;
+            foreach (var m in await operations.ForTenant(tenant.Key).LoadManyAsync<StatisticsMember>(cancellation, ids)) members[(tenant.Key, m.Id)] = m;
         }
 
         var deltas = new Dictionary<(string Tenant, string Row), StatisticsRow>();
@@ -89,20 +92,27 @@ public sealed class StatisticsProjection(SupervisionKinds kinds) : IProjection
             return row;
         }
 
+        var changed = new HashSet<(string, Guid)>();
         foreach (var e in relevant)
         {
             var member = members.GetValueOrDefault((e.TenantId, e.StreamId));
             if (member is null && e.Data is not CaseOpened) continue;
 
-            var before = member is null ? [] : Contributions(member);
+            // Only the events that change a case's term, wards or end change its contributions.
+            var reshapes = e.Data is CaseOpened or TermChanged or CaseTransferred or CaseReleased or CaseRevoked or CaseClosed;
+            var before = member is null || !reshapes ? [] : Contributions(member);
             member = Apply(member, e);
             members[(e.TenantId, e.StreamId)] = member;
 
-            foreach (var ((ward, month, figure), delta) in Diff(before, Contributions(member!)))
+            if (reshapes)
             {
-                var row = Row(e.TenantId, ward, member!.Kind, month);
-                if (figure == Figure.ReviewsDue) row.ReviewsDue += delta;
-                else row.ActiveDelta += delta;
+                changed.Add((e.TenantId, e.StreamId));
+                foreach (var ((ward, month, figure), delta) in Diff(before, Contributions(member!)))
+                {
+                    var row = Row(e.TenantId, ward, member!.Kind, month);
+                    if (figure == Figure.ReviewsDue) row.ReviewsDue += delta;
+                    else row.ActiveDelta += delta;
+                }
             }
 
             var wardNow = member!.Wards[^1].WardId;
@@ -124,8 +134,7 @@ public sealed class StatisticsProjection(SupervisionKinds kinds) : IProjection
             }
         }
 
-        foreach (var ((tenantId, _), member) in members)
-            if (member is not null) operations.ForTenant(tenantId).Store(member);
+        foreach (var (tenantId, id) in changed) operations.ForTenant(tenantId).Store(members[(tenantId, id)]!);
 
         foreach (var tenant in deltas.GroupBy(d => d.Key.Tenant))
         {
