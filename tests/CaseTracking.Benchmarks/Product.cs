@@ -30,20 +30,19 @@ public static class Product
 
     public static async Task RebuildAsync(IServiceProvider services, Figures results)
     {
-        AnsiConsole.MarkupLine("[bold]Rebuild[/] every projection");
+        AnsiConsole.MarkupLine("[bold]Rebuild[/] every projection (side by side, as the rebuild verb does)");
         var store = services.GetRequiredService<IDocumentStore>();
         var events = (await store.Advanced.FetchEventStoreStatistics()).EventCount;
         using var daemon = await store.BuildProjectionDaemonAsync();
         var watch = Stopwatch.StartNew();
-        foreach (var name in new[] { "CaseSummary", nameof(CaseloadProjection), nameof(StatisticsProjection) })
+        await Task.WhenAll(new[] { "CaseSummary", nameof(CaseloadProjection), nameof(StatisticsProjection) }.Select(async name =>
         {
-            var one = Stopwatch.StartNew();
             await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), default);
-            AnsiConsole.MarkupLine($"  {name}: {events / one.Elapsed.TotalSeconds:N0} events/s");
-        }
+            AnsiConsole.MarkupLine($"  {name} done after {watch.Elapsed.TotalSeconds:N1} s");
+        }));
 
-        // Events processed per second over the three projections together.
-        results.Set("rebuild_events_per_s", events * 3 / watch.Elapsed.TotalSeconds);
+        // The province's events replayed into every read model, per second of wall-clock time.
+        results.Set("rebuild_events_per_s", events / watch.Elapsed.TotalSeconds);
     }
 
     /// <summary>
@@ -171,7 +170,7 @@ public static class Product
 
     public static async Task HttpReviewsAsync(AppProcess app, BenchOptions options, Figures results)
     {
-        AnsiConsole.MarkupLine($"[bold]HTTP[/] reviews: {options.Clients} clients for {options.HttpSeconds} s over {options.HttpCases:N0} cases");
+        AnsiConsole.MarkupLine($"[bold]HTTP[/] reviews: {options.Clients} clients for {options.HttpSeconds} s (after {options.WarmUpSeconds} s of warm-up) over {options.HttpCases:N0} cases");
         var http = app.Http;
         var rows = (await File.ReadAllLinesAsync(Path.Combine(options.DataFolder, "http-cases.txt"))).Select(l => l.Split(',')).ToList();
         var tokens = new Dictionary<string, string>();
@@ -186,9 +185,33 @@ public static class Product
         for (var month = from; month < 60; month++)
             foreach (var r in rows) queue.Enqueue((Guid.Parse(r[0]), tokens[r[1]], month));
 
+        async Task<bool> ReviewAsync((Guid Case, string Token, int Month) item)
+        {
+            var period = first.AddMonths(item.Month);
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{item.Case}/reviews")
+            {
+                Content = JsonContent.Create(new
+                {
+                    period = period.ToString("yyyy-MM", CultureInfo.InvariantCulture), heldOn = period.AddDays(20) > today ? today : period.AddDays(20),
+                    rating = "Good", summary = "Chấp hành tốt, tích cực lao động sản xuất tại địa phương"
+                })
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", item.Token);
+            using var response = await http.SendAsync(request);
+            await response.Content.ReadAsByteArrayAsync();
+            return (int)response.StatusCode == 201;
+        }
+
         var latencies = new ConcurrentBag<double>();
         long failures = 0;
         var peak = 0.0;
+        // Users meet a running server: a warm-up (JIT, Wolverine's first-call code generation, pools) is not measured.
+        var warmUp = TimeSpan.FromSeconds(options.WarmUpSeconds);
+        var warming = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, options.Clients).Select(async _ =>
+        {
+            while (warming.Elapsed < warmUp && queue.TryDequeue(out var item)) await ReviewAsync(item);
+        }));
         var watch = Stopwatch.StartNew();
         var duration = TimeSpan.FromSeconds(options.HttpSeconds);
         var sampler = Task.Run(async () =>
@@ -199,26 +222,15 @@ public static class Product
         {
             while (watch.Elapsed < duration && queue.TryDequeue(out var item))
             {
-                var period = first.AddMonths(item.Month);
-                using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{item.Case}/reviews")
-                {
-                    Content = JsonContent.Create(new
-                    {
-                        period = period.ToString("yyyy-MM", CultureInfo.InvariantCulture), heldOn = period.AddDays(20) > today ? today : period.AddDays(20),
-                        rating = "Good", summary = "Chấp hành tốt, tích cực lao động sản xuất tại địa phương"
-                    })
-                };
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", item.Token);
                 var started = Stopwatch.GetTimestamp();
-                using var response = await http.SendAsync(request);
-                await response.Content.ReadAsByteArrayAsync();
+                var created = await ReviewAsync(item);
                 latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                if ((int)response.StatusCode != 201) Interlocked.Increment(ref failures);
+                if (!created) Interlocked.Increment(ref failures);
             }
         }));
         var elapsed = watch.Elapsed.TotalSeconds;
         await sampler;
-        var used = from + (int)Math.Ceiling(latencies.Count / (double)rows.Count);
+        var used = 60 - (int)Math.Floor(queue.Count / (double)rows.Count);
         await File.WriteAllTextAsync(next, used.ToString(CultureInfo.InvariantCulture));
         var samples = latencies.ToList();
         AnsiConsole.MarkupLine($"  {samples.Count:N0} requests, {failures:N0} not 201");

@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace CaseTracking.Benchmarks;
 
 public sealed record BenchOptions(string ConnectionString, int Cases, int HttpCases, int HttpSeconds, int Clients, string DataFolder,
-    string AppDll, string Output, int Port, string[] Phases)
+    string AppDll, string Output, int Port, string[] Phases, int WarmUpSeconds)
 {
     /// <summary>Every phase by default; <c>--phases queries,http</c> reuses the database and data folder of an earlier run (for profiling).</summary>
     public bool Runs(string phase) => Phases.Contains(phase);
@@ -25,7 +25,8 @@ public sealed record BenchOptions(string ConnectionString, int Cases, int HttpCa
             int.Parse(Arg("http-cases", "10000"), CultureInfo.InvariantCulture), int.Parse(Arg("seconds", "60"), CultureInfo.InvariantCulture),
             int.Parse(Arg("clients", "16"), CultureInfo.InvariantCulture), Arg("data", Path.Combine(Path.GetTempPath(), "casetracking-bench")),
             Arg("app", ""), Arg("out", "artifacts/bench/summary.json"), int.Parse(Arg("port", "5091"), CultureInfo.InvariantCulture),
-            Arg("phases", "baselines,seed,rebuild,queries,http").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            Arg("phases", "baselines,seed,rebuild,queries,http").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            int.Parse(Arg("warmup", "10"), CultureInfo.InvariantCulture));
     }
 }
 
