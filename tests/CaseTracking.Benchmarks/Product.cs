@@ -23,7 +23,7 @@ public static class Product
     {
         AnsiConsole.MarkupLine($"[bold]Seed[/] {options.Cases:N0} cases");
         var seeder = services.GetRequiredService<Seeder>();
-        var report = await seeder.SeedAsync(options.Cases, 42, 150, 500, null, default);
+        var report = await seeder.SeedAsync(options.Cases, 42, 150, 2000, null, default);
         AnsiConsole.MarkupLine($"  {report.Events:N0} events in {report.Elapsed.TotalSeconds:N1} s");
         results.Set("seed_events_per_s", report.EventsPerSecond);
     }

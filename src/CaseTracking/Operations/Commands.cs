@@ -24,8 +24,8 @@ public class SeedInput : NetCoreInput
     [Description("How many wards (default 150)")]
     public int WardsFlag { get; set; } = 150;
 
-    [Description("Streams per transaction (default 500)")]
-    public int BatchFlag { get; set; } = 500;
+    [Description("Cases per COPY batch (default 2000)")]
+    public int BatchFlag { get; set; } = 2000;
 
     [Description("Do nothing (but print the demo accounts) when the province already has data")]
     public bool IfEmptyFlag { get; set; }
