@@ -1,4 +1,10 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using System.Text;
 using Npgsql;
 using NpgsqlTypes;
@@ -41,6 +47,7 @@ public static class Baselines
         results.Set("raw_insert_1conn_per_s", await InsertsAsync(source, 1, TimeSpan.FromSeconds(10)));
         results.Set("raw_insert_16conn_per_s", await InsertsAsync(source, 16, TimeSpan.FromSeconds(10)));
         results.Set("raw_copy_rows_per_s", await CopyAsync(source, 200_000));
+        results.Set("raw_http_insert_per_s", await HttpInsertsAsync(options, source, TimeSpan.FromSeconds(20)));
         await using (var cmd = source.CreateCommand("drop table if exists bench_events")) await cmd.ExecuteNonQueryAsync();
     }
 
@@ -66,6 +73,65 @@ public static class Baselines
             }
         }));
         return count / watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// The floor of any HTTP API here: Kestrel, a bearer token validated, the JSON body read, one insert
+    /// committed, 201; no framework and no event store. The same 16 clients as the product's HTTP run.
+    /// </summary>
+    private static async Task<double> HttpInsertsAsync(BenchOptions options, NpgsqlDataSource source, TimeSpan duration)
+    {
+        var key = new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32));
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port + 1}");
+        builder.Services.AddAuthentication().AddJwtBearer(o => o.TokenValidationParameters = new TokenValidationParameters
+        {
+            IssuerSigningKey = key, ValidateIssuer = false, ValidateAudience = false
+        });
+        builder.Services.AddAuthorization();
+        await using var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapPost("/raw", async (HttpRequest request) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            var json = await reader.ReadToEndAsync();
+            await using var cmd = source.CreateCommand(
+                "insert into bench_events (id, stream_id, version, data, type, mt_dotnet_type) values ($1, $2, 1, $3::jsonb, 'review_logged', 'x')");
+            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Uuid, Value = Guid.CreateVersion7() });
+            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Uuid, Value = Guid.CreateVersion7() });
+            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = json });
+            await cmd.ExecuteNonQueryAsync();
+            return Results.StatusCode(StatusCodes.Status201Created);
+        }).RequireAuthorization();
+        await app.StartAsync();
+
+        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Subject = new ClaimsIdentity([new Claim("sub", Guid.NewGuid().ToString())]), Expires = DateTime.UtcNow.AddHours(1),
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256)
+        });
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri($"http://127.0.0.1:{options.Port + 1}") };
+        async Task<bool> PostAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/raw") { Content = new StringContent(Payload, System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await http.SendAsync(request);
+            return response.StatusCode == HttpStatusCode.Created;
+        }
+
+        for (var i = 0; i < 200; i++) await PostAsync();
+        long count = 0;
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, options.Clients).Select(async _ =>
+        {
+            while (watch.Elapsed < duration)
+                if (await PostAsync()) Interlocked.Increment(ref count);
+        }));
+        var perSecond = count / watch.Elapsed.TotalSeconds;
+        await app.StopAsync();
+        return perSecond;
     }
 
     private static async Task<double> CopyAsync(NpgsqlDataSource source, int rows)
