@@ -45,9 +45,12 @@ public static class Product
         results.Set("rebuild_events_per_s", events / watch.Elapsed.TotalSeconds);
     }
 
+    /// <summary>Monthly reviews already logged on each HTTP case: a history like the seeded province's (about 20 events a case).</summary>
+    private const int HistoryMonths = 18;
+
     /// <summary>
-    /// The HTTP run needs review periods still free: 10,000 five-year cases that started 59 months ago,
-    /// assigned to organisations whose reviewers the clients sign in as.
+    /// The HTTP run needs review periods still free: 10,000 five-year cases that started 59 months ago, with
+    /// <see cref="HistoryMonths"/> months of reviews, assigned to organisations whose reviewers the clients sign in as.
     /// </summary>
     public static async Task HttpCasesAsync(IServiceProvider services, BenchOptions options)
     {
@@ -70,10 +73,20 @@ public static class Product
                 var caseId = Guid.CreateVersion7();
                 var personId = Guid.CreateVersion7();
                 session.Insert(new People.Person { Id = personId, FullName = "Bench " + i, NationalId = $"9{i:00000000000}", Address = "x", WardId = org.WardId });
-                session.Events.StartStream<Case>(caseId,
+                var history = new List<object>
+                {
                     new CaseOpened(caseId, personId, SupervisionKind.SuspendedSentence, new LegalBasis("B/1", "Bench", start.AddDays(-5)), start,
                         start.AddMonths(60).AddDays(-1), org.WardId, supervisor.Id),
-                    new CaseAssigned(org.Id, reviewer.Id, supervisor.Id, "bench", supervisor.Id));
+                    new CaseAssigned(org.Id, reviewer.Id, supervisor.Id, "bench", supervisor.Id)
+                };
+                for (var month = 0; month < HistoryMonths; month++)
+                {
+                    var period = start.AddMonths(month);
+                    history.Add(new ReviewLogged(Guid.CreateVersion7(), period.ToString("yyyy-MM", CultureInfo.InvariantCulture), period.AddDays(20),
+                        ReviewRating.Good, "Chấp hành tốt, tích cực lao động sản xuất tại địa phương", reviewer.Id));
+                }
+
+                session.Events.StartStream<Case>(caseId, history);
                 rows.Add((caseId, reviewer.Username));
             }
 
@@ -81,6 +94,7 @@ public static class Product
         }
 
         await File.WriteAllLinesAsync(Path.Combine(options.DataFolder, "http-cases.txt"), rows.Select(r => $"{r.Case},{r.Reviewer}"));
+        await File.WriteAllTextAsync(Path.Combine(options.DataFolder, "http-next-month.txt"), HistoryMonths.ToString(CultureInfo.InvariantCulture));
     }
 
     private static async Task<string> TokenAsync(HttpClient http, string username, string password)
