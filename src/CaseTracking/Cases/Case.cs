@@ -9,8 +9,8 @@ public sealed record Assignment(Guid OrganisationId, Guid MentorUserId, Guid Sup
 public sealed record PendingRelease(ReleaseGrounds Grounds, Guid RecommendedBy, DateOnly RecommendedOn);
 
 /// <summary>
-/// The write model of one case: only what decisions need. Marten keeps it as an inline snapshot and hands
-/// it to <c>FetchForWriting</c>; the read side is <see cref="CaseSummary"/>.
+/// The write model of one case: only what decisions need. Marten aggregates it live from the stream
+/// (<c>FetchForWriting</c>); the read side is <see cref="CaseSummary"/>.
 /// </summary>
 public sealed record Case
 {
@@ -32,10 +32,8 @@ public sealed record Case
 
     public ImmutableList<DateOnly> SeriousViolations { get; init; } = [];
 
-    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsTerminal => Ended is not null;
 
-    [System.Text.Json.Serialization.JsonIgnore]
     public CaseStatus Status => Ended ?? (PendingRelease is not null ? CaseStatus.ReleasePending
         : Assignment is not null ? CaseStatus.Active : CaseStatus.Open);
 

@@ -49,11 +49,6 @@ public static class CasesModule
         opts.Schema.For<StatisticsMember>().MultiTenanted();
         opts.Schema.For<StatisticsRow>().MultiTenanted().Duplicate(x => x.Month).Duplicate(x => x.WardId);
         opts.Events.AddEventTypes(EventTypes);
-        // The write model is kept inline too, so a write loads one document instead of replaying the stream;
-        // the identity map hands the aggregate FetchForWriting loaded to the inline projection (docs/performance.md).
-        opts.Projections.Snapshot<Case>(SnapshotLifecycle.Inline, o => o.BatchSize = 2000);
-        opts.Projections.UseIdentityMapForAggregates = true;
-        opts.Schema.For<Case>().MultiTenanted();
         // Rebuilds read larger pages of events and keep hot aggregates in memory (docs/performance.md).
         opts.Projections.Snapshot<CaseSummary>(SnapshotLifecycle.Inline, o =>
         {

@@ -54,11 +54,10 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, SupervisionKin
         }
 
         // Events go in by COPY (Marten's bulk event insert; the hash-chain trigger still chains every row),
-        // and each case's summary and write model are folded in memory by Marten's own aggregators, then
+        // and each case's summary is folded in memory by Marten's own aggregator for CaseSummary, then
         // bulk-copied with the people. Inline projections do not run on COPY, hence the fold here.
         var options = (StoreOptions)store.Options;
         var aggregator = options.Projections.AggregatorFor<CaseSummary>();
-        var writeModel = options.Projections.AggregatorFor<Case>();
         await using var query = store.QuerySession(Tenant);
         // PostgreSQL keeps microseconds: the folded summaries must carry the timestamp the events will have.
         var at = time.GetUtcNow();
@@ -67,17 +66,16 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, SupervisionKin
         var done = 0;
         // One producer folds batches (deterministic order); two writers copy them, so PostgreSQL works on
         // both cores while the next batch is generated.
-        var ready = Channel.CreateBounded<(DemoCase[] Cases, List<StreamAction> Streams, List<CaseSummary> Summaries, List<Case> Snapshots)>(2);
+        var ready = Channel.CreateBounded<(DemoCase[] Cases, List<StreamAction> Streams, List<CaseSummary> Summaries)>(2);
         var writers = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
         {
             try
             {
-                await foreach (var (batch, streams, summaries, snapshots) in ready.Reader.ReadAllAsync(ct))
+                await foreach (var (batch, streams, summaries) in ready.Reader.ReadAllAsync(ct))
                 {
                     await store.BulkInsertEventsAsync(Tenant, streams, 20_000, ct);
                     await store.BulkInsertAsync(Tenant, batch.Select(c => c.Person).ToList(), BulkInsertMode.InsertsOnly, 20_000, ct);
                     await store.BulkInsertAsync(Tenant, summaries, BulkInsertMode.InsertsOnly, 20_000, ct);
-                    await store.BulkInsertAsync(Tenant, snapshots, BulkInsertMode.InsertsOnly, 20_000, ct);
                     progress?.Invoke(Interlocked.Add(ref done, batch.Length));
                 }
             }
@@ -94,7 +92,6 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, SupervisionKin
             {
                 var streams = new List<StreamAction>(batch.Length);
                 var summaries = new List<CaseSummary>(batch.Length);
-                var snapshots = new List<Case>(batch.Length);
                 foreach (var c in batch)
                 {
                     var stream = StreamAction.Start((IEventRegistry)options.Events, c.CaseId, [.. c.Events]);
@@ -117,13 +114,10 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, SupervisionKin
                         ?? throw new InvalidOperationException($"Case {c.CaseId} folds to no summary.");
                     summary.Version = version;
                     summaries.Add(summary);
-                    var snapshot = await writeModel.BuildAsync(stream.Events, query, null, ct)
-                        ?? throw new InvalidOperationException($"Case {c.CaseId} folds to no write model.");
-                    snapshots.Add(snapshot with { Version = version });
                     events += version;
                 }
 
-                await ready.Writer.WriteAsync((batch, streams, summaries, snapshots), ct);
+                await ready.Writer.WriteAsync((batch, streams, summaries), ct);
             }
         }
         catch (ChannelClosedException)
@@ -141,19 +135,16 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, SupervisionKin
     }
 
     /// <summary>
-    /// A bulk-copied document gets revision 1; an inline snapshot's revision is its stream's version, as
-    /// Marten writes it on append and on rebuild. One statement per snapshot table sets it.
+    /// A bulk-copied document gets revision 1; the inline summary's revision is its stream's version, as
+    /// Marten writes it on append and on rebuild. One statement sets it.
     /// </summary>
     private async Task StampRevisionsAsync(CancellationToken ct)
     {
         var schema = store.Options.Events.DatabaseSchemaName;
         await using var session = store.LightweightSession(Tenant);
-        foreach (var table in new[] { "mt_doc_case", "mt_doc_casesummary" })
-        {
-            session.QueueSqlCommand(
-                $"update {schema}.{table} d set mt_version = s.version from {schema}.mt_streams s " +
-                "where s.tenant_id = d.tenant_id and s.id = d.id and d.mt_version <> s.version");
-        }
+        session.QueueSqlCommand(
+            $"update {schema}.mt_doc_casesummary d set mt_version = s.version from {schema}.mt_streams s " +
+            "where s.tenant_id = d.tenant_id and s.id = d.id and d.mt_version <> s.version");
 
         await session.SaveChangesAsync(ct);
     }

@@ -83,8 +83,6 @@ public static class CaseTrackingSetup
             marten.AddAsyncDaemon(daemonMode == "HotCold" ? DaemonMode.HotCold : DaemonMode.Solo);
         // After Marten's own start-up work (schema), in this order.
         builder.Services.AddHostedService<HashChainInstaller>();
-        builder.Services.AddSingleton<CaseSnapshots>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<CaseSnapshots>());
         builder.Services.AddHostedService<AdminBootstrapService>();
 
         builder.Host.UseWolverine(opts =>
