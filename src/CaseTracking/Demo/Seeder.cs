@@ -130,21 +130,23 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, SupervisionKin
         }
 
         await Task.WhenAll(writers);
-        await StampRevisionsAsync(ct);
+        await FinishAsync(ct);
         return new SeedReport(true, cases, events, watch.Elapsed, province.Accounts);
     }
 
     /// <summary>
     /// A bulk-copied document gets revision 1; the inline summary's revision is its stream's version, as
-    /// Marten writes it on append and on rebuild. One statement sets it.
+    /// Marten writes it on append and on rebuild. One statement sets it; then the loaded tables are analysed.
     /// </summary>
-    private async Task StampRevisionsAsync(CancellationToken ct)
+    private async Task FinishAsync(CancellationToken ct)
     {
         var schema = store.Options.Events.DatabaseSchemaName;
         await using var session = store.LightweightSession(Tenant);
         session.QueueSqlCommand(
             $"update {schema}.mt_doc_casesummary d set mt_version = s.version from {schema}.mt_streams s " +
             "where s.tenant_id = d.tenant_id and s.id = d.id and d.mt_version <> s.version");
+        // After a bulk load the planner's statistics are stale until autovacuum gets to them: refresh them now.
+        session.QueueSqlCommand($"analyze {schema}.mt_events, {schema}.mt_streams, {schema}.mt_doc_casesummary, {schema}.mt_doc_person");
 
         await session.SaveChangesAsync(ct);
     }
