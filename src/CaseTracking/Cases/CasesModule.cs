@@ -59,7 +59,7 @@ public static class CasesModule
             // Ward (or organisation) then term end: a case list comes out of the index already in list order. With
             // single-column indexes the planner walked the whole endsOn index for a large ward (docs/performance.md).
             .Index([x => x.WardId, x => x.EndsOn], idx => idx.TenancyScope = TenancyScope.PerTenant)
-            .Index([x => x.OrganisationId, x => x.EndsOn], idx => idx.TenancyScope = TenancyScope.PerTenant)
+            .Index([x => x.OrganisationId!, x => x.EndsOn], idx => idx.TenancyScope = TenancyScope.PerTenant)
             .Index(x => x.PersonId).Index(x => x.EndsOn)
             .Duplicate(x => x.Status).Duplicate(x => x.Kind)
             // One active case per person and kind, enforced by PostgreSQL: the inline projection writes the
