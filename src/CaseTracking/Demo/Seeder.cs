@@ -25,12 +25,13 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, SupervisionKin
         return !await session.Query<Ward>().AnyAsync(ct) && !await session.Query<CaseSummary>().AnyAsync(ct);
     }
 
-    /// <summary>Schema, hash-chain trigger, administrator: what every verb that writes needs first.</summary>
+    /// <summary>Schema, hash-chain trigger, administrator, upgrades of older read models: what every verb that writes needs first.</summary>
     public async Task PrepareAsync(CancellationToken ct)
     {
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await chain.InstallAsync(ct);
         await admin.EnsureAdminAsync(ct);
+        await Caseloads.CaseloadUpgrade.RunAsync(store, ct);
     }
 
     public async Task<SeedReport> SeedAsync(int cases, int seed, int wards, int batchSize, Action<int>? progress, CancellationToken ct)
