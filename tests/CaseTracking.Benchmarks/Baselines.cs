@@ -36,6 +36,9 @@ public static class Baselines
         );
         """;
 
+    /// <summary>One event row: what the 1- and 16-connection baselines and the bare HTTP endpoint each insert.</summary>
+    private const string InsertSql = "insert into bench_events (id, stream_id, version, data, type, mt_dotnet_type) values ($1, $2, 1, $3::jsonb, 'review_logged', 'x')";
+
     private static readonly string Payload = "{\"reviewId\":\"" + Guid.NewGuid() + "\",\"period\":\"2026-05\",\"heldOn\":\"2026-05-20\",\"rating\":\"Good\",\"summary\":\""
         + new string('x', 330) + "\",\"loggedBy\":\"" + Guid.NewGuid() + "\"}";
 
@@ -58,8 +61,7 @@ public static class Baselines
         await Task.WhenAll(Enumerable.Range(0, connections).Select(async _ =>
         {
             await using var conn = await source.OpenConnectionAsync();
-            await using var cmd = new NpgsqlCommand(
-                "insert into bench_events (id, stream_id, version, data, type, mt_dotnet_type) values ($1, $2, 1, $3::jsonb, 'review_logged', 'x')", conn);
+            await using var cmd = new NpgsqlCommand(InsertSql, conn);
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Uuid });
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Uuid });
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = Payload });
@@ -97,8 +99,7 @@ public static class Baselines
         {
             using var reader = new StreamReader(request.Body);
             var json = await reader.ReadToEndAsync();
-            await using var cmd = source.CreateCommand(
-                "insert into bench_events (id, stream_id, version, data, type, mt_dotnet_type) values ($1, $2, 1, $3::jsonb, 'review_logged', 'x')");
+            await using var cmd = source.CreateCommand(InsertSql);
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Uuid, Value = Guid.CreateVersion7() });
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Uuid, Value = Guid.CreateVersion7() });
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = json });

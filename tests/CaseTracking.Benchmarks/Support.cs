@@ -45,15 +45,16 @@ public sealed class Figures
     public void Report(BenchOptions options)
     {
         // A ratio needs its baseline from the same run (a partial --phases run has none).
-        if (_figures.ContainsKey("http_review_per_s") && _figures.ContainsKey("raw_insert_16conn_per_s"))
-            Set("http_ratio", this["http_review_per_s"] / this["raw_insert_16conn_per_s"]);
+        void Ratio(string name, string figure, string baseline)
+        {
+            if (_figures.ContainsKey(figure) && _figures.ContainsKey(baseline)) Set(name, this[figure] / this[baseline]);
+        }
+
+        Ratio("http_ratio", "http_review_per_s", "raw_insert_16conn_per_s");
         // Context for http_ratio: what a bare HTTP endpoint (token check, one insert) reaches here, and our share of it.
-        if (_figures.ContainsKey("raw_http_insert_per_s") && _figures.ContainsKey("raw_insert_16conn_per_s"))
-            Set("raw_http_ratio", this["raw_http_insert_per_s"] / this["raw_insert_16conn_per_s"]);
-        if (_figures.ContainsKey("http_review_per_s") && _figures.ContainsKey("raw_http_insert_per_s"))
-            Set("http_vs_raw_http_ratio", this["http_review_per_s"] / this["raw_http_insert_per_s"]);
-        if (_figures.ContainsKey("seed_events_per_s") && _figures.ContainsKey("raw_copy_rows_per_s"))
-            Set("seed_ratio", this["seed_events_per_s"] / this["raw_copy_rows_per_s"]);
+        Ratio("raw_http_ratio", "raw_http_insert_per_s", "raw_insert_16conn_per_s");
+        Ratio("http_vs_raw_http_ratio", "http_review_per_s", "raw_http_insert_per_s");
+        Ratio("seed_ratio", "seed_events_per_s", "raw_copy_rows_per_s");
         var goals = new (string Name, bool Met)[]
         {
             ("http_ratio ≥ 0.5 and http_review_p99_ms < 50", this["http_ratio"] >= 0.5 && this["http_review_p99_ms"] < 50),

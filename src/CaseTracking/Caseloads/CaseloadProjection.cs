@@ -37,8 +37,8 @@ public enum CaseloadDimension { Ward, Organisation, Mentor, Supervisor }
 /// <summary>
 /// Async multi-stream projection: each event updates its case's <see cref="CaseloadMember"/>, which moves
 /// the case between caseload groups (ward, organisation, mentor, supervisor); the groups are counted at
-/// query time. Events are applied in order, so a rebuild gives the same members. Time-dependent counts (overdue, term ended) are computed at query
-/// time from the members' dates, never frozen here (ADR 0003).
+/// query time. Events are applied in order, so a rebuild gives the same members. Time-dependent counts
+/// (overdue, term ended) are computed at query time from the members' dates, never frozen here (ADR 0003).
 /// </summary>
 public sealed class CaseloadProjection(SupervisionKinds kinds) : IProjection
 {
@@ -49,15 +49,7 @@ public sealed class CaseloadProjection(SupervisionKinds kinds) : IProjection
         if (relevant.Count == 0) return;
 
         // One round trip for the members of the whole batch; each changed member is written once.
-        var members = new Dictionary<(string, Guid), CaseloadMember?>();
-        foreach (var tenant in relevant.GroupBy(e => e.TenantId))
-        {
-            // Cases opened in this batch have nothing stored yet.
-            var opened = tenant.Where(e => e.Data is CaseOpened).Select(e => e.StreamId).ToHashSet();
-            var ids = tenant.Select(e => e.StreamId).Where(id => !opened.Contains(id)).Distinct().ToArray();
-            if (ids.Length == 0) continue;
-            foreach (var m in await operations.ForTenant(tenant.Key).LoadManyAsync<CaseloadMember>(cancellation, ids)) members[(tenant.Key, m.Id)] = m;
-        }
+        var members = await ProjectionMembers.LoadAsync<CaseloadMember>(operations, relevant, m => m.Id, cancellation);
 
         foreach (var e in relevant)
         {

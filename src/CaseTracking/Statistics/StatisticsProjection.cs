@@ -73,15 +73,7 @@ public sealed class StatisticsProjection(SupervisionKinds kinds) : IProjection
         if (relevant.Count == 0) return;
 
         // Members in one round trip; figures are increments, summed in memory and merged into the stored rows once.
-        var members = new Dictionary<(string, Guid), StatisticsMember?>();
-        foreach (var tenant in relevant.GroupBy(e => e.TenantId))
-        {
-            // Cases opened in this batch have nothing stored yet.
-            var opened = tenant.Where(e => e.Data is CaseOpened).Select(e => e.StreamId).ToHashSet();
-            var ids = tenant.Select(e => e.StreamId).Where(id => !opened.Contains(id)).Distinct().ToArray();
-            if (ids.Length == 0) continue;
-            foreach (var m in await operations.ForTenant(tenant.Key).LoadManyAsync<StatisticsMember>(cancellation, ids)) members[(tenant.Key, m.Id)] = m;
-        }
+        var members = await ProjectionMembers.LoadAsync<StatisticsMember>(operations, relevant, m => m.Id, cancellation);
 
         var deltas = new Dictionary<(string Tenant, string Row), StatisticsRow>();
         StatisticsRow Row(string tenantId, Guid ward, SupervisionKind kind, DateOnly month)
