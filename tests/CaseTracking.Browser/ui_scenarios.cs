@@ -83,7 +83,7 @@ public sealed class ui_scenarios(UiFixture ui)
     }
 
     [Fact]
-    public async Task one_supervisor_recommends_release_and_is_refused_approving_it_and_a_second_approves()
+    public async Task one_supervisor_recommends_release_is_offered_only_withdrawal_and_a_second_sees_the_note_and_approves()
     {
         var first = await ui.SignInAsync(ui.SupervisorA.Username);
         await first.GotoAsync($"/cases/{ui.ReleaseCase}");
@@ -98,15 +98,16 @@ public sealed class ui_scenarios(UiFixture ui)
 
         await first.ClickAsync("[data-testid=decide-release]");
         (await first.Locator("[data-testid=four-eyes]").InnerTextAsync()).ShouldContain("người đề nghị không được tự phê duyệt");
-        await first.FillAsync("#decision", "12/QĐ-UBND");
-        await first.ClickAsync("[data-testid=approve-submit]");
-        (await first.Locator("[data-testid=error]").InnerTextAsync()).ShouldContain("nguyên tắc hai người");
-        (await first.InputValueAsync("#decision")).ShouldBe("12/QĐ-UBND");
+        // The recommender is not offered a decision the four-eyes rule refuses (the API still refuses it: write_api).
+        (await first.Locator("[data-testid=you-recommended]").InnerTextAsync()).ShouldContain("rút lại");
+        (await first.Locator("[data-testid=approve-submit]").CountAsync()).ShouldBe(0);
+        (await first.Locator("[data-testid=withdraw-submit]").CountAsync()).ShouldBe(1);
         await ui.ScreenshotAsync(first, "supervisor-release-refused-four-eyes");
         await first.Context.CloseAsync();
 
         var second = await ui.SignInAsync(ui.SupervisorA2.Username);
         await second.GotoAsync($"/cases/{ui.ReleaseCase}/release");
+        (await second.Locator("[data-testid=pending-note]").InnerTextAsync()).ShouldBe("Đã chấp hành xong thời hạn, không vi phạm.");
         await second.FillAsync("#decision", "12/QĐ-UBND");
         await ui.ScreenshotAsync(second, "supervisor-release-approve");
         await second.ClickAsync("[data-testid=approve-submit]");

@@ -6,7 +6,7 @@ namespace CaseTracking.Access;
 public enum CaseAction
 {
     Open, Assign, LogReview, RecordProgress, RecordViolation, ChangeTerm, RecommendRelease,
-    ApproveRelease, RejectRelease, Transfer, Revoke, Close,
+    ApproveRelease, RejectRelease, WithdrawRelease, Transfer, Revoke, Close,
     ReadSummary, ReadHistory, ReadAsOf, Export, Verify
 }
 
@@ -25,6 +25,7 @@ public static class CasePolicy
         [CaseAction.RecommendRelease] = [Role.Reviewer, Role.Supervisor],
         [CaseAction.ApproveRelease] = [Role.Supervisor],
         [CaseAction.RejectRelease] = [Role.Supervisor],
+        [CaseAction.WithdrawRelease] = [Role.Reviewer, Role.Supervisor],
         [CaseAction.Transfer] = [Role.Supervisor],
         [CaseAction.Revoke] = [Role.Supervisor],
         [CaseAction.Close] = [Role.Supervisor],

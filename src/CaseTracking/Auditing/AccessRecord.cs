@@ -29,8 +29,9 @@ public static class AccessLogEndpoint
         HttpContext http, Reads reads) =>
         reads.Run(http, [Role.Auditor], async (_, session) =>
         {
+            if (QueryValues.Page(page) is { } bad) return bad;
             var size = Math.Clamp(pageSize ?? 100, 1, 1000);
-            var number = Math.Max(page ?? 1, 1);
+            var number = page ?? 1;
             var query = session.Query<AccessRecord>().AsQueryable();
             if (caseId is { } c) query = query.Where(r => r.CaseId == c);
             if (!string.IsNullOrWhiteSpace(user)) query = query.Where(r => r.Username == user.Trim().ToLowerInvariant());

@@ -81,6 +81,7 @@ public static class CaseloadEndpoint
     [WolverineGet("/api/caseload")]
     public static Task<IResult> Get(CaseloadDimension? groupBy, HttpContext http, Reads reads, CaseClock clock, CaseloadSettings settings) =>
         reads.Run(http, [Role.Supervisor, Role.Auditor, Role.Reviewer], async (actor, session) =>
-            Results.Json(await CaseloadQueries.LinesAsync(session, actor, groupBy ?? CaseloadDimension.Ward, clock, settings, http.RequestAborted),
+            QueryValues.Defined(groupBy, "groupBy") as IResult
+            ?? Results.Json(await CaseloadQueries.LinesAsync(session, actor, groupBy ?? CaseloadDimension.Ward, clock, settings, http.RequestAborted),
                 Json.Options));
 }

@@ -45,7 +45,7 @@ public sealed class CaseloadProjection(SupervisionKinds kinds) : IProjection
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         var relevant = events.Where(e => e.Data is CaseOpened or CaseAssigned or ReviewLogged or TermChanged or ReleaseRecommended
-            or ReleaseRejected or CaseReleased or CaseTransferred or CaseRevoked or CaseClosed).ToList();
+            or ReleaseRejected or ReleaseRecommendationWithdrawn or CaseReleased or CaseTransferred or CaseRevoked or CaseClosed).ToList();
         if (relevant.Count == 0) return;
 
         // One round trip for the members of the whole batch; each changed member is written once.
@@ -53,11 +53,8 @@ public sealed class CaseloadProjection(SupervisionKinds kinds) : IProjection
 
         foreach (var e in relevant)
         {
-            var member = Apply(members.GetValueOrDefault((e.TenantId, e.StreamId)), e);
-            if (member is null) continue;
-            member.ReviewDue = member.Ended ? null
-                : CaseView.NextReview(member.StartsOn, member.EndsOn, member.LastReviewPeriod, false, kinds[member.Kind].ReviewEveryMonths).Due;
-            members[(e.TenantId, e.StreamId)] = member;
+            var member = Fold(members.GetValueOrDefault((e.TenantId, e.StreamId)), e);
+            if (member is not null) members[(e.TenantId, e.StreamId)] = member;
         }
 
         foreach (var ((tenantId, _), member) in members)
@@ -66,6 +63,16 @@ public sealed class CaseloadProjection(SupervisionKinds kinds) : IProjection
             if (member.Ended) operations.ForTenant(tenantId).Delete(member);
             else operations.ForTenant(tenantId).Store(member);
         }
+    }
+
+    /// <summary>One event of one case into its member (pure; the property tests fold accepted histories through it).</summary>
+    internal CaseloadMember? Fold(CaseloadMember? member, IEvent e)
+    {
+        member = Apply(member, e);
+        if (member is null) return null;
+        member.ReviewDue = member.Ended ? null
+            : CaseView.NextReview(member.StartsOn, member.EndsOn, member.LastReviewPeriod, false, kinds[member.Kind].ReviewEveryMonths).Due;
+        return member;
     }
 
     private static CaseloadMember? Apply(CaseloadMember? m, IEvent e)
@@ -81,7 +88,7 @@ public sealed class CaseloadProjection(SupervisionKinds kinds) : IProjection
                 break;
             case TermChanged t when m is not null: m.EndsOn = t.NewEndsOn; break;
             case ReleaseRecommended when m is not null: m.Pending = true; break;
-            case ReleaseRejected when m is not null: m.Pending = false; break;
+            case ReleaseRejected or ReleaseRecommendationWithdrawn when m is not null: m.Pending = false; break;
             case CaseTransferred t when m is not null:
                 m.WardId = t.ToWardId; m.OrganisationId = null; m.MentorUserId = null; m.SupervisorUserId = null; break;
             case CaseReleased or CaseRevoked or CaseClosed when m is not null:

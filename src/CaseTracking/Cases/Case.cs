@@ -57,6 +57,8 @@ public sealed record Case
 
     public Case Apply(ReleaseRejected _) => this with { PendingRelease = null };
 
+    public Case Apply(ReleaseRecommendationWithdrawn _) => this with { PendingRelease = null };
+
     public Case Apply(CaseReleased _) => this with { PendingRelease = null, Ended = CaseStatus.Released };
 
     public Case Apply(CaseTransferred e) => this with { WardId = e.ToWardId, Assignment = null };

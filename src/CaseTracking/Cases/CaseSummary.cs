@@ -48,6 +48,9 @@ public sealed class CaseSummary
     public Guid? PendingRecommendedBy { get; set; }
     public DateOnly? PendingSince { get; set; }
 
+    /// <summary>The grounds as the recommender wrote them, for the supervisor who decides.</summary>
+    public string? PendingNote { get; set; }
+
     public ReleaseGrounds? ReleasedGrounds { get; set; }
     public DateOnly? EndedOn { get; set; }
 
@@ -125,11 +128,19 @@ public sealed class CaseSummary
         PendingGrounds = e.Data.Grounds;
         PendingRecommendedBy = e.Data.RecommendedBy;
         PendingSince = e.Data.RecommendedOn;
+        PendingNote = e.Data.Note;
         Status = CaseStatus.ReleasePending;
         LastChangedAt = e.Timestamp;
     }
 
     public void Apply(IEvent<ReleaseRejected> e)
+    {
+        ClearPending();
+        Status = OrganisationId is null ? CaseStatus.Open : CaseStatus.Active;
+        LastChangedAt = e.Timestamp;
+    }
+
+    public void Apply(IEvent<ReleaseRecommendationWithdrawn> e)
     {
         ClearPending();
         Status = OrganisationId is null ? CaseStatus.Open : CaseStatus.Active;
@@ -176,5 +187,6 @@ public sealed class CaseSummary
         PendingGrounds = null;
         PendingRecommendedBy = null;
         PendingSince = null;
+        PendingNote = null;
     }
 }

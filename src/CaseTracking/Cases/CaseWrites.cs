@@ -15,7 +15,9 @@ public sealed class CaseWrites(Writes writes)
         Func<long, object>? respond = null, int status = StatusCodes.Status200OK, TCommand? given = default) =>
         writes.Run<TCommand>(http, CasePolicy.RolesFor(action), async ctx =>
         {
-            // Existence and scope first: a stale version on an unknown case must be 404, not 409.
+            // Existence and scope first: a stale version on an unknown case must be 404, not 409. No stream has the
+            // all-zero id (ids are v7), and Marten refuses to fetch it: answer as for any unknown case.
+            if (caseId == Guid.Empty) return Problems.NotFound();
             var stream = await ctx.Session.Events.FetchForWriting<Case>(caseId, http.RequestAborted);
             var state = stream.Aggregate;
             switch (CasePolicy.Decide(ctx.Actor, action, state))

@@ -17,7 +17,7 @@ public static class CasesModule
     public static readonly Type[] EventTypes =
     [
         typeof(CaseOpened), typeof(CaseAssigned), typeof(ReviewLogged), typeof(ProgressRecorded), typeof(ViolationRecorded),
-        typeof(TermChanged), typeof(ReleaseRecommended), typeof(ReleaseRejected), typeof(CaseReleased),
+        typeof(TermChanged), typeof(ReleaseRecommended), typeof(ReleaseRejected), typeof(ReleaseRecommendationWithdrawn), typeof(CaseReleased),
         typeof(CaseTransferred), typeof(CaseRevoked), typeof(CaseClosed)
     ];
 

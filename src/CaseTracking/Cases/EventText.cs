@@ -15,6 +15,7 @@ public static class EventText
         TermChanged e => $"Term {e.Reason.ToString().ToLower(CultureInfo.InvariantCulture)} to {e.NewEndsOn:yyyy-MM-dd} (decision {e.DecisionNumber})",
         ReleaseRecommended e => $"Release recommended ({e.Grounds})",
         ReleaseRejected e => $"Release recommendation rejected: {e.Reason}",
+        ReleaseRecommendationWithdrawn e => $"Release recommendation withdrawn: {e.Reason}",
         CaseReleased e => $"Released ({e.Grounds}) effective {e.EffectiveOn:yyyy-MM-dd}, decision {e.DecisionNumber}",
         CaseTransferred e => $"Transferred from ward {e.FromWardId} to ward {e.ToWardId}",
         CaseRevoked e => $"Revoked by decision {e.DecisionNumber}: {e.Reason}",

@@ -54,6 +54,9 @@ public sealed record ReleaseRecommended(
 
 public sealed record ReleaseRejected(string Reason, Guid RecommendedBy, Guid RejectedBy);
 
+/// <summary>The recommender (or a supervisor of the ward) takes back an open recommendation.</summary>
+public sealed record ReleaseRecommendationWithdrawn(string Reason, Guid RecommendedBy, Guid WithdrawnBy);
+
 public sealed record CaseReleased(
     ReleaseGrounds Grounds, Guid RecommendedBy, Guid ApprovedBy, string DecisionNumber,
     DateOnly EffectiveOn, long ApprovedAtVersion);

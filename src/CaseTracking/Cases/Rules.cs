@@ -9,6 +9,12 @@ public static class Rules
 
     public static Rejection? NotTerminal(Case state) => state.IsTerminal ? Terminal : null;
 
+    /// <summary>A release decision takes effect at most this many days after the day it is approved.</summary>
+    public const int ReleaseLeadDays = 31;
+
+    public static Rejection TermOutOfRange(KindRule kind) =>
+        new("term.out-of-range", $"A {kind.Kind} term runs {kind.MinMonths}–{kind.MaxMonths?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "∞"} months.");
+
     public static Rejection? NotInFuture(DateOnly date, DateOnly today, string what) =>
         date > today ? new($"{what}.in-future", $"The {what} date {date:yyyy-MM-dd} lies in the future.") : null;
 

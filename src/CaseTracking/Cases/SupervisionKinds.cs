@@ -32,7 +32,8 @@ public sealed class SupervisionKinds
     [
         new() { Kind = SupervisionKind.SuspendedSentence, MinMonths = 12, MaxMonths = 60, ReviewEveryMonths = 1, Description = "Suspended sentence (án treo), 1–5 years" },
         new() { Kind = SupervisionKind.NonCustodialReform, MinMonths = 6, MaxMonths = 36, ReviewEveryMonths = 1, Description = "Non-custodial reform (cải tạo không giam giữ), 6 months–3 years" },
-        new() { Kind = SupervisionKind.ConditionalEarlyRelease, MinMonths = 0, MaxMonths = null, ReviewEveryMonths = 1, Description = "Conditional early release (tha tù trước thời hạn có điều kiện), the remaining term" },
+        // The remaining term of a prison sentence: bounded by configuration (DESIGN §2, default 15 years).
+        new() { Kind = SupervisionKind.ConditionalEarlyRelease, MinMonths = 0, MaxMonths = 180, ReviewEveryMonths = 1, Description = "Conditional early release (tha tù trước thời hạn có điều kiện), the remaining term, at most 15 years" },
         new() { Kind = SupervisionKind.CommuneEducation, MinMonths = 3, MaxMonths = 6, ReviewEveryMonths = 1, Description = "Education at the commune (giáo dục tại xã, phường), 3–6 months" },
         new() { Kind = SupervisionKind.PostRehabilitationDrug, MinMonths = 12, MaxMonths = 12, ReviewEveryMonths = 1, Description = "Post-rehabilitation drug management (quản lý sau cai nghiện), 1 year" },
         new() { Kind = SupervisionKind.ReintegrationSupport, MinMonths = 0, MaxMonths = null, ReviewEveryMonths = 3, Description = "Post-release reintegration support (hỗ trợ tái hòa nhập), voluntary" }

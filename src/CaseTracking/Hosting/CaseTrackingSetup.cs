@@ -35,6 +35,8 @@ public static class CaseTrackingSetup
         builder.Services.AddSingleton(SupervisionKinds.FromConfiguration(configuration));
         builder.Services.AddSingleton(configuration.GetSection("CaseTracking:Alerts").Get<AlertSettings>() ?? new AlertSettings());
         builder.Services.AddSingleton<CaseClock>();
+        builder.Services.AddSingleton(configuration.GetSection("CaseTracking:Dates").Get<DateWindowSettings>() ?? new DateWindowSettings());
+        builder.Services.AddSingleton<DateWindow>();
         builder.Services.AddSingleton(configuration.GetSection("CaseTracking:Caseload").Get<CaseTracking.Caseloads.CaseloadSettings>() ?? new CaseTracking.Caseloads.CaseloadSettings());
         builder.Services.AddSingleton<Writes>();
         builder.Services.AddSingleton<Reads>();
@@ -50,8 +52,9 @@ public static class CaseTrackingSetup
             member is null ? null : char.ToLowerInvariant(member.Name[0]) + member.Name[1..];
         builder.Services.AddCaseTrackingAuth();
         builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddOperationTransformer<RequestBodyTransformer>());
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<FailureAnswers>();
         builder.Services.AddSingleton(new DatabaseProbe(connectionString));
         builder.Services.AddSingleton(new PostgresConnection(connectionString));
         builder.Services.AddSingleton<ProjectionWatch>();
@@ -108,6 +111,7 @@ public static class CaseTrackingSetup
         // --- UI (issue 7): UseStaticFiles, UseRequestLocalization, error page for non-/api paths ---
         app.UseCaseTrackingUi();
         // --- end UI ---
+        app.UseMiddleware<InputHygiene>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi();

@@ -16,6 +16,7 @@ public static class Json
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         // Vietnamese text stays readable in responses instead of \u escapes.
         options.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All);
+        if (!options.Converters.OfType<PlainTextConverter>().Any()) options.Converters.Add(new PlainTextConverter());
         if (!options.Converters.OfType<JsonStringEnumConverter>().Any())
         {
             options.Converters.Add(new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false));

@@ -42,3 +42,17 @@ public sealed class Reads(IDocumentStore store, ActorResolver actors, TimeProvid
         return result;
     }
 }
+
+/// <summary>Checks of query values that parse but make no sense: a page beyond any list, an enum number that names nothing.</summary>
+public static class QueryValues
+{
+    /// <summary>No list has this many pages; beyond it the offset arithmetic itself would overflow.</summary>
+    public const int MaxPage = 100_000;
+
+    public static Reply? Page(int? page) =>
+        page is < 1 or > MaxPage ? Problems.Field("page", $"'page' must be between 1 and {MaxPage}.") : null;
+
+    /// <summary>An enum given as a number ("groupBy=99") parses, but names no member: a 400, not a silent empty answer.</summary>
+    public static Reply? Defined<T>(T? value, string field) where T : struct, Enum =>
+        value is { } v && !Enum.IsDefined(v) ? Problems.Field(field, $"'{field}' must be one of: {string.Join(", ", Enum.GetNames<T>())}.") : null;
+}

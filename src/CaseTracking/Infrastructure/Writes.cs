@@ -19,8 +19,10 @@ public sealed record WriteContext<TCommand>(HttpContext Http, TCommand Command, 
 /// A stale version or a lost race answers 409 and appends nothing.
 /// </summary>
 public sealed class Writes(IDocumentStore store, TimeProvider time, CaseTracking.Cases.CaseClock clock, IServiceProvider services, ActorResolver actors,
-    ILogger<Writes> logger)
+    ILogger<Writes> logger, IConfiguration configuration)
 {
+    private readonly long _maxBody = configuration.GetValue("CaseTracking:MaxJsonBodyBytes", 256L * 1024);
+
     public const string IdempotencyHeader = "Idempotency-Key";
 
     /// <summary>Runs one write; <paramref name="given"/> is the command when the UI already has it, else the body is read.</summary>
@@ -32,8 +34,10 @@ public sealed class Writes(IDocumentStore store, TimeProvider time, CaseTracking
         // The role decides before the input is even read: a 403 must not depend on the body.
         if (!roles.Contains(actor.Role)) return Problems.Forbidden($"A {actor.Role} may not do this.");
 
-        var raw = given is null ? await ReadBodyAsync(http) : JsonSerializer.SerializeToUtf8Bytes(given, Json.Options);
-        var (command, bodyError) = given is null ? Parse<TCommand>(raw) : (given, null);
+        var raw = given is null ? await ReadBodyAsync(http, _maxBody) : JsonSerializer.SerializeToUtf8Bytes(given, Json.Options);
+        if (raw is null) return InputHygiene.TooLarge(_maxBody);
+        // A page's command goes through the same reading as a body, so it meets the same text checks.
+        var (command, bodyError) = Parse<TCommand>(raw);
         if (bodyError is not null) return bodyError;
         var validationError = await ValidateAsync(command!);
         if (validationError is not null) return validationError;
@@ -110,10 +114,18 @@ public sealed class Writes(IDocumentStore store, TimeProvider time, CaseTracking
         return new Reply(record.Status, JsonSerializer.Deserialize<JsonElement>(record.Body), record.Location);
     }
 
-    private static async Task<byte[]> ReadBodyAsync(HttpContext http)
+    /// <summary>The body, or null when it is longer than <paramref name="limit"/> (read no further than that).</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpContext http, long limit)
     {
         using var buffer = new MemoryStream();
-        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > limit) return null;
+            buffer.Write(chunk, 0, read);
+        }
+
         return buffer.ToArray();
     }
 
@@ -130,7 +142,8 @@ public sealed class Writes(IDocumentStore store, TimeProvider time, CaseTracking
         catch (JsonException e)
         {
             var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "body" : e.Path.TrimStart('$', '.');
-            var message = e.InnerException is FormatException or InvalidOperationException or JsonException
+            var message = e is ControlCharacterException ? $"'{field}': {PlainTextConverter.ControlCharacterMessage}"
+                : e.InnerException is FormatException or InvalidOperationException or JsonException
                 ? $"'{field}' has a value of the wrong type or format."
                 : $"'{field}' could not be read: the JSON is malformed or the value is not allowed.";
             return (default, Problems.Field(field, message));
@@ -192,7 +205,6 @@ public sealed class Writes(IDocumentStore store, TimeProvider time, CaseTracking
         {
             if (x is JasperFx.ConcurrencyException or JasperFx.DocumentAlreadyExistsException
                 or JasperFx.Events.ExistingStreamIdCollisionException) return true;
-            if (x.GetType().Name is "EventStreamUnexpectedMaxEventIdException") return true;
             if (x is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }) return true;
         }
 

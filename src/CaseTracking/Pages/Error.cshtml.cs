@@ -18,12 +18,19 @@ public sealed class ErrorModel : PageModel
 
     private void Describe(int? code)
     {
+        // Re-executed after an exception (UiSetup): the status chosen for it, e.g. 503 when PostgreSQL is down.
+        if (code is null && HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>() is not null
+            && Response.StatusCode is not StatusCodes.Status500InternalServerError and >= 400) code = Response.StatusCode;
+        if (code == StatusCodes.Status503ServiceUnavailable)
+            Response.Headers.RetryAfter = Infrastructure.FailureAnswers.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         RequestId = Activity.Current?.TraceId.ToString() ?? HttpContext.TraceIdentifier;
         (Heading, Message) = code switch
         {
             404 => ("Error.NotFoundTitle", "Error.NotFound"),
             403 => ("Error.ForbiddenTitle", "Error.Forbidden"),
             400 => ("Error.Title", "Error.BadRequest"),
+            413 => ("Error.Title", "Error.TooLarge"),
+            503 => ("Error.UnavailableTitle", "Error.Unavailable"),
             _ => ("Error.Title", "Error.Unexpected")
         };
         if (code is >= 400 and < 600) Response.StatusCode = code.Value;

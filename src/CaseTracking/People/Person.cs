@@ -27,10 +27,11 @@ public sealed record RegisterPerson(string? FullName, DateOnly? DateOfBirth, str
 {
     public sealed class Validator : AbstractValidator<RegisterPerson>
     {
-        public Validator()
+        public Validator(DateWindow window)
         {
             RuleFor(x => x.FullName).NotEmpty().MaximumLength(200);
-            RuleFor(x => x.DateOfBirth).NotNull();
+            RuleFor(x => x.DateOfBirth).NotNull().Must(d => d is null || (d >= window.EarliestBirth && d <= window.Latest))
+                .WithMessage(_ => Messages.Format("DateWindow.Outside", window.EarliestBirth, window.Latest));
             // Vietnamese citizen id: 12 digits (older cards 9).
             RuleFor(x => x.NationalId).NotEmpty().Matches("^([0-9]{9}|[0-9]{12})$")
                 .WithMessage("'nationalId' must be 9 or 12 digits.");
@@ -45,6 +46,7 @@ public sealed record PersonCreated(Guid PersonId);
 public static class PersonEndpoints
 {
     [WolverinePost("/api/people")]
+    [RequestBody(typeof(RegisterPerson))]
     public static Task<Reply> Register(HttpContext http, Writes writes) => RegisterCommand(null, http, writes);
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>

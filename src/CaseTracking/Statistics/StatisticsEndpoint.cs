@@ -60,21 +60,26 @@ public static class StatisticsEndpoint
 {
     [WolverineGet("/api/statistics")]
     public static Task<IResult> Get(string? from, string? to, Guid? wardId, SupervisionKind? kind, string? format, HttpContext http,
-        Reads reads, CaseClock clock) => Answer(from, to, wardId, kind, format, http, reads, clock);
+        Reads reads, DateWindow window) => Answer(from, to, wardId, kind, format, http, reads, window);
 
     [WolverineGet("/api/statistics.csv")]
     public static Task<IResult> GetCsv(string? from, string? to, Guid? wardId, SupervisionKind? kind, HttpContext http,
-        Reads reads, CaseClock clock) => Answer(from, to, wardId, kind, "csv", http, reads, clock);
+        Reads reads, DateWindow window) => Answer(from, to, wardId, kind, "csv", http, reads, window);
 
     private static Task<IResult> Answer(string? from, string? to, Guid? wardId, SupervisionKind? kind, string? format,
-        HttpContext http, Reads reads, CaseClock clock) =>
+        HttpContext http, Reads reads, DateWindow window) =>
         reads.Run(http, [Role.Supervisor, Role.Auditor], async (actor, session) =>
         {
-            var today = clock.Today;
+            if (QueryValues.Defined(kind, "kind") is { } bad) return bad;
+            var today = window.Today;
             var toMonth = to is null ? new DateOnly(today.Year, today.Month, 1) : Rules.PeriodStart(to);
             if (toMonth is null) return Problems.Field("to", "'to' must be a month as yyyy-MM.");
+            // Months outside the date window hold nothing, and at year 1 or 9999 the month arithmetic overflows.
+            if (!window.ContainsMonth(toMonth.Value)) return Problems.Field("to", Messages.Format("DateWindow.Outside", window.Earliest, window.Latest).Replace("{PropertyName}", "to"));
             var fromMonth = from is null ? toMonth.Value.AddMonths(-11) : Rules.PeriodStart(from);
             if (fromMonth is null) return Problems.Field("from", "'from' must be a month as yyyy-MM.");
+            if (!window.ContainsMonth(fromMonth.Value) && from is not null)
+                return Problems.Field("from", Messages.Format("DateWindow.Outside", window.Earliest, window.Latest).Replace("{PropertyName}", "from"));
             if (fromMonth > toMonth) return Problems.Field("from", "'from' must not be after 'to'.");
             if (fromMonth.Value.AddYears(20) < toMonth) return Problems.Field("from", "At most twenty years at a time.");
 

@@ -89,41 +89,8 @@ public sealed class StatisticsProjection(SupervisionKinds kinds) : IProjection
         {
             var member = members.GetValueOrDefault((e.TenantId, e.StreamId));
             if (member is null && e.Data is not CaseOpened) continue;
-
-            // Only the events that change a case's term, wards or end change its contributions.
-            var reshapes = e.Data is CaseOpened or TermChanged or CaseTransferred or CaseReleased or CaseRevoked or CaseClosed;
-            var before = member is null || !reshapes ? [] : Contributions(member);
-            member = Apply(member, e);
-            members[(e.TenantId, e.StreamId)] = member;
-
-            if (reshapes)
-            {
-                changed.Add((e.TenantId, e.StreamId));
-                foreach (var ((ward, month, figure), delta) in Diff(before, Contributions(member!)))
-                {
-                    var row = Row(e.TenantId, ward, member!.Kind, month);
-                    if (figure == Figure.ReviewsDue) row.ReviewsDue += delta;
-                    else row.ActiveDelta += delta;
-                }
-            }
-
-            var wardNow = member!.Wards[^1].WardId;
-            switch (e.Data)
-            {
-                case CaseOpened o: Row(e.TenantId, o.WardId, o.Kind, MonthOf(o.StartsOn)).Opened++; break;
-                case ReviewLogged r: Row(e.TenantId, wardNow, member.Kind, MonthOf(r.HeldOn)).ReviewsHeld++; break;
-                case ViolationRecorded v: Row(e.TenantId, wardNow, member.Kind, MonthOf(v.OccurredOn)).Violations++; break;
-                case CaseReleased r when r.Grounds == ReleaseGrounds.TermCompleted:
-                    Row(e.TenantId, wardNow, member.Kind, MonthOf(r.EffectiveOn)).ReleasedTermCompleted++; break;
-                case CaseReleased r: Row(e.TenantId, wardNow, member.Kind, MonthOf(r.EffectiveOn)).ReleasedEarly++; break;
-                case CaseRevoked r: Row(e.TenantId, wardNow, member.Kind, MonthOf(r.RevokedOn)).Revoked++; break;
-                case CaseClosed c: Row(e.TenantId, wardNow, member.Kind, MonthOf(c.ClosedOn)).Closed++; break;
-                case CaseTransferred t:
-                    var month = TransferMonth(e);
-                    Row(e.TenantId, t.FromWardId, member.Kind, month).TransfersOut++;
-                    Row(e.TenantId, t.ToWardId, member.Kind, month).TransfersIn++;
-                    break;
-            }
+            members[(e.TenantId, e.StreamId)] = Fold(member, e, (ward, kind, month) => Row(e.TenantId, ward, kind, month), out var reshaped);
+            if (reshaped) changed.Add((e.TenantId, e.StreamId));
         }
 
         foreach (var (tenantId, id) in changed) operations.ForTenant(tenantId).Store(members[(tenantId, id)]!);
@@ -141,6 +108,48 @@ public sealed class StatisticsProjection(SupervisionKinds kinds) : IProjection
                 else ops.Store(row);
             }
         }
+    }
+
+    /// <summary>
+    /// One event of one case: its member updated, its figures added to the rows <paramref name="row"/> hands out
+    /// (pure; the property tests fold accepted histories through it). <paramref name="reshaped"/> says the member changed.
+    /// </summary>
+    internal StatisticsMember Fold(StatisticsMember? member, IEvent e, Func<Guid, SupervisionKind, DateOnly, StatisticsRow> row, out bool reshaped)
+    {
+        // Only the events that change a case's term, wards or end change its contributions.
+        reshaped = e.Data is CaseOpened or TermChanged or CaseTransferred or CaseReleased or CaseRevoked or CaseClosed;
+        var before = member is null || !reshaped ? [] : Contributions(member);
+        member = Apply(member, e)!;
+
+        if (reshaped)
+        {
+            foreach (var ((ward, month, figure), delta) in Diff(before, Contributions(member)))
+            {
+                var r = row(ward, member.Kind, month);
+                if (figure == Figure.ReviewsDue) r.ReviewsDue += delta;
+                else r.ActiveDelta += delta;
+            }
+        }
+
+        var wardNow = member.Wards[^1].WardId;
+        switch (e.Data)
+        {
+            case CaseOpened o: row(o.WardId, o.Kind, MonthOf(o.StartsOn)).Opened++; break;
+            case ReviewLogged r: row(wardNow, member.Kind, MonthOf(r.HeldOn)).ReviewsHeld++; break;
+            case ViolationRecorded v: row(wardNow, member.Kind, MonthOf(v.OccurredOn)).Violations++; break;
+            case CaseReleased r when r.Grounds == ReleaseGrounds.TermCompleted:
+                row(wardNow, member.Kind, MonthOf(r.EffectiveOn)).ReleasedTermCompleted++; break;
+            case CaseReleased r: row(wardNow, member.Kind, MonthOf(r.EffectiveOn)).ReleasedEarly++; break;
+            case CaseRevoked r: row(wardNow, member.Kind, MonthOf(r.RevokedOn)).Revoked++; break;
+            case CaseClosed c: row(wardNow, member.Kind, MonthOf(c.ClosedOn)).Closed++; break;
+            case CaseTransferred t:
+                var month = TransferMonth(e);
+                row(t.FromWardId, member.Kind, month).TransfersOut++;
+                row(t.ToWardId, member.Kind, month).TransfersIn++;
+                break;
+        }
+
+        return member;
     }
 
     public static DateOnly MonthOf(DateOnly date) => new(date.Year, date.Month, 1);

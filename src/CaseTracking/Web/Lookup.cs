@@ -49,6 +49,7 @@ public sealed class Lookup
         CaseTracking.Cases.CaseAssigned x => new Guid?[] { x.MentorUserId, x.SupervisorUserId, x.AssignedBy },
         CaseTracking.Cases.ReleaseRecommended x => [x.RecommendedBy],
         CaseTracking.Cases.ReleaseRejected x => [x.RecommendedBy, x.RejectedBy],
+        CaseTracking.Cases.ReleaseRecommendationWithdrawn x => [x.RecommendedBy, x.WithdrawnBy],
         CaseTracking.Cases.CaseReleased x => [x.RecommendedBy, x.ApprovedBy],
         _ => []
     });

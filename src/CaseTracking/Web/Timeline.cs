@@ -23,6 +23,7 @@ public static class Timeline
             TermChanged x => L["EventDetail.TermChanged", E(x.Reason), UiPage.Date(x.PreviousEndsOn), UiPage.Date(x.NewEndsOn), x.DecisionNumber].Value,
             ReleaseRecommended x => L["EventDetail.ReleaseRecommended", E(x.Grounds), names.User(x.RecommendedBy), x.Note].Value,
             ReleaseRejected x => L["EventDetail.ReleaseRejected", x.Reason].Value,
+            ReleaseRecommendationWithdrawn x => L["EventDetail.ReleaseRecommendationWithdrawn", x.Reason].Value,
             CaseReleased x => L["EventDetail.CaseReleased", E(x.Grounds), names.User(x.RecommendedBy), names.User(x.ApprovedBy), x.DecisionNumber, UiPage.Date(x.EffectiveOn)].Value,
             CaseTransferred x => L["EventDetail.CaseTransferred", names.Ward(x.FromWardId), names.Ward(x.ToWardId), x.Reason].Value,
             CaseRevoked x => L["EventDetail.CaseRevoked", x.DecisionNumber, x.Reason].Value,

@@ -43,7 +43,12 @@ public static class UiSetup
         app.UseRequestLocalization();
         app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/api"), ui =>
         {
-            ui.UseExceptionHandler("/error");
+            ui.UseExceptionHandler(new ExceptionHandlerOptions
+            {
+                ExceptionHandlingPath = "/error",
+                // PostgreSQL unreachable: the friendly page says so, with 503 and Retry-After (Pages/Error).
+                StatusCodeSelector = e => Infrastructure.FailureAnswers.Classify(e)?.Status ?? StatusCodes.Status500InternalServerError
+            });
             ui.UseStatusCodePagesWithReExecute("/error", "?code={0}");
         });
         // Routing after the re-executing middleware, so a re-executed /error finds its page

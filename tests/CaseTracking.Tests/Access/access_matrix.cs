@@ -60,6 +60,7 @@ public sealed class access_matrix(AppFixture app) : IAsyncLifetime
         ["POST /api/cases/{caseId}/release/recommend"] = new(Scope.Case, [Role.Reviewer, Role.Supervisor], _ => new { grounds = "EarlyForProgress", note = "x" }),
         ["POST /api/cases/{caseId}/release/approve"] = new(Scope.Case, [Role.Supervisor], _ => new { decisionNumber = "1", effectiveOn = "2026-06-15" }),
         ["POST /api/cases/{caseId}/release/reject"] = new(Scope.Case, [Role.Supervisor], _ => new { reason = "x" }),
+        ["POST /api/cases/{caseId}/release/withdraw"] = new(Scope.Case, [Role.Reviewer, Role.Supervisor], _ => new { reason = "x" }),
         ["POST /api/cases/{caseId}/transfer"] = new(Scope.Case, [Role.Supervisor]),
         ["POST /api/cases/{caseId}/revoke"] = new(Scope.Case, [Role.Supervisor], _ => new { decisionNumber = "1", reason = "x" }),
         ["POST /api/cases/{caseId}/close"] = new(Scope.Case, [Role.Supervisor], _ => new { reason = "Other", note = "x" })

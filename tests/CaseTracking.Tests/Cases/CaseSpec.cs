@@ -33,6 +33,7 @@ public static class CaseSpec
         TermChanged e => state.Apply(e),
         ReleaseRecommended e => state.Apply(e),
         ReleaseRejected e => state.Apply(e),
+        ReleaseRecommendationWithdrawn e => state.Apply(e),
         CaseReleased e => state.Apply(e),
         CaseTransferred e => state.Apply(e),
         CaseRevoked e => state.Apply(e),
@@ -77,7 +78,9 @@ public static class When
         Outcome.Of(RecordViolationHandler.Validate(state, cmd, by), () => RecordViolationHandler.Decide(cmd, by));
 
     public static Outcome ChangeTerm(Case state, ChangeTerm cmd, Decider by) =>
-        Outcome.Of(ChangeTermHandler.Validate(state, cmd, by), () => ChangeTermHandler.Decide(state, cmd, by));
+        Outcome.Of(ChangeTermHandler.Validate(state, cmd, by, Kinds[state.Kind]), () => ChangeTermHandler.Decide(state, cmd, by));
+
+    private static readonly SupervisionKinds Kinds = new();
 
     public static Outcome RecommendRelease(Case state, RecommendRelease cmd, Decider by) =>
         Outcome.Of(RecommendReleaseHandler.Validate(state, cmd, by), () => RecommendReleaseHandler.Decide(cmd, by));
@@ -86,7 +89,10 @@ public static class When
         Outcome.Of(ApproveReleaseHandler.Validate(state, cmd, by), () => ApproveReleaseHandler.Decide(state, cmd, by, seenVersion ?? state.Version));
 
     public static Outcome RejectRelease(Case state, RejectRelease cmd, Decider by) =>
-        Outcome.Of(RejectReleaseHandler.Validate(state), () => RejectReleaseHandler.Decide(state, cmd, by));
+        Outcome.Of(RejectReleaseHandler.Validate(state, by), () => RejectReleaseHandler.Decide(state, cmd, by));
+
+    public static Outcome WithdrawRelease(Case state, WithdrawRelease cmd, Decider by) =>
+        Outcome.Of(WithdrawReleaseHandler.Validate(state, by), () => WithdrawReleaseHandler.Decide(state, cmd, by));
 
     public static Outcome Transfer(Case state, TransferCase cmd, Decider by, bool wardExists = true) =>
         Outcome.Of(TransferCaseHandler.Validate(state, cmd, wardExists), () => TransferCaseHandler.Decide(state, cmd, by));

@@ -59,6 +59,10 @@ public sealed class event_contracts
     public void release_rejected() => MatchJson(new ReleaseRejected("Chưa đủ căn cứ", MentorId, SupervisorId));
 
     [Fact]
+    public void release_recommendation_withdrawn() =>
+        MatchJson(new ReleaseRecommendationWithdrawn("Cần thêm một kỳ đánh giá", MentorId, MentorId));
+
+    [Fact]
     public void case_released() => MatchJson(new CaseReleased(ReleaseGrounds.EarlyForProgress, MentorId, SecondSupervisorId,
         "77/2026/QĐ-TA", new(2026, 4, 15), 42));
 

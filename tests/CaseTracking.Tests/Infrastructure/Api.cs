@@ -31,6 +31,8 @@ public sealed record ApiResponse(int Status, JsonElement Body, HttpResponseMessa
 /// <summary>Real HTTP through the in-memory server of the Alba host, as a given user.</summary>
 public sealed class Api(IAlbaHost host, string? token)
 {
+    public AuthenticationHeaderValue? Authorization => token is null ? null : new("Bearer", token);
+
     public async Task<ApiResponse> Send(HttpMethod method, string url, object? body = null, string? rawJson = null,
         IDictionary<string, string>? headers = null)
     {

@@ -43,6 +43,7 @@ public static class AssignCaseHandler
 public static class AssignCaseEndpoint
 {
     [WolverinePost("/api/cases/{caseId}/assignment")]
+    [RequestBody(typeof(AssignCase))]
     public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>

@@ -44,6 +44,7 @@ public static class EndCaseHandler
 public static class EndCaseEndpoint
 {
     [WolverinePost("/api/cases/{caseId}/revoke")]
+    [RequestBody(typeof(RevokeCase))]
     public static Task<Reply> Revoke(Guid caseId, HttpContext http, CaseWrites cases) => RevokeCommand(caseId, null, http, cases);
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>
@@ -54,6 +55,7 @@ public static class EndCaseEndpoint
         }, given: given);
 
     [WolverinePost("/api/cases/{caseId}/close")]
+    [RequestBody(typeof(CloseCase))]
     public static Task<Reply> Close(Guid caseId, HttpContext http, CaseWrites cases) => CloseCommand(caseId, null, http, cases);
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>

@@ -16,17 +16,17 @@ public sealed record OpenCase(Guid PersonId, SupervisionKind? Kind, LegalBasisIn
 {
     public sealed class Validator : AbstractValidator<OpenCase>
     {
-        public Validator()
+        public Validator(DateWindow window)
         {
             RuleFor(x => x.PersonId).NotEmpty();
             RuleFor(x => x.Kind).NotNull();
             RuleFor(x => x.WardId).NotEmpty();
-            RuleFor(x => x.StartsOn).NotNull();
-            RuleFor(x => x.EndsOn).NotNull();
+            RuleFor(x => x.StartsOn).NotNull().InWindow(window);
+            RuleFor(x => x.EndsOn).NotNull().InWindow(window);
             RuleFor(x => x.LegalBasis).NotNull();
             RuleFor(x => x.LegalBasis!.DecisionNumber).NotEmpty().MaximumLength(100).When(x => x.LegalBasis is not null);
             RuleFor(x => x.LegalBasis!.IssuedBy).NotEmpty().MaximumLength(200).When(x => x.LegalBasis is not null);
-            RuleFor(x => x.LegalBasis!.IssuedOn).NotNull().When(x => x.LegalBasis is not null);
+            RuleFor(x => x.LegalBasis!.IssuedOn).NotNull().InWindow(window).When(x => x.LegalBasis is not null);
         }
     }
 }
@@ -35,15 +35,20 @@ public sealed record CaseCreated(Guid CaseId, long Version);
 
 public static class OpenCaseHandler
 {
-    /// <summary>State rules, given what the shell looked up: the person, and whether they already have such a case.</summary>
-    public static Rejection? Validate(OpenCase cmd, KindRule kind, bool personExists, bool hasActiveCaseOfKind, DateOnly today)
+    /// <summary>
+    /// State rules, given what the shell looked up: the ward the person is registered in (null when no such person),
+    /// and whether they already have such a case.
+    /// </summary>
+    public static Rejection? Validate(OpenCase cmd, KindRule kind, Guid? personWardId, bool hasActiveCaseOfKind, DateOnly today)
     {
         var startsOn = cmd.StartsOn!.Value;
         var endsOn = cmd.EndsOn!.Value;
-        if (!personExists) return new("person.not-found", "No person with that id is registered in your province.");
+        if (personWardId is null) return new("person.not-found", "No person with that id is registered in your province.");
+        // A case is supervised where the person lives (DESIGN §2): move the person's registration first.
+        if (personWardId != cmd.WardId)
+            return new("case.person-in-other-ward", "The person is registered in another ward; a case is opened in the person's own ward.");
         if (endsOn <= startsOn) return new("term.ends-before-start", "The term must end after it starts.");
-        if (!kind.TermFits(startsOn, endsOn))
-            return new("term.out-of-range", $"A {kind.Kind} term runs {kind.MinMonths}–{kind.MaxMonths?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "∞"} months.");
+        if (!kind.TermFits(startsOn, endsOn)) return Rules.TermOutOfRange(kind);
         if (cmd.LegalBasis!.IssuedOn!.Value > startsOn) return new("legal-basis.issued-after-start", "The decision must be issued on or before the start of supervision.");
         if (cmd.LegalBasis.IssuedOn.Value > today) return new("legal-basis.issued-in-future", "The decision date lies in the future.");
         if (hasActiveCaseOfKind) return new("case.duplicate-active", $"This person already has an active {kind.Kind} case.");
@@ -60,6 +65,7 @@ public static class OpenCaseHandler
 public static class OpenCaseEndpoint
 {
     [WolverinePost("/api/cases")]
+    [RequestBody(typeof(OpenCase))]
     public static Task<Reply> Post(HttpContext http, Writes writes, SupervisionKinds kinds) => PostCommand(null, http, writes, kinds);
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>
@@ -76,7 +82,7 @@ public static class OpenCaseEndpoint
                 s.PersonId == cmd.PersonId && s.Kind == cmd.Kind
                 && s.Status != CaseStatus.Released && s.Status != CaseStatus.Revoked && s.Status != CaseStatus.Closed, http.RequestAborted);
 
-            var rejection = Validate(cmd, kind, person is not null, duplicate, ctx.Today);
+            var rejection = Validate(cmd, kind, person?.WardId, duplicate, ctx.Today);
             if (rejection is not null) return Problems.Rule(rejection);
 
             var caseId = Guid.CreateVersion7();

@@ -11,12 +11,12 @@ public sealed record RecordProgress(ProgressArea? Area, ProgressDirection? Direc
 {
     public sealed class Validator : AbstractValidator<RecordProgress>
     {
-        public Validator()
+        public Validator(DateWindow window)
         {
             RuleFor(x => x.Area).NotNull();
             RuleFor(x => x.Direction).NotNull();
             RuleFor(x => x.Note).NotEmpty().MaximumLength(4000);
-            RuleFor(x => x.RecordedOn).NotNull();
+            RuleFor(x => x.RecordedOn).NotNull().InWindow(window);
         }
     }
 }
@@ -38,6 +38,7 @@ public static class RecordProgressHandler
 public static class RecordProgressEndpoint
 {
     [WolverinePost("/api/cases/{caseId}/progress")]
+    [RequestBody(typeof(RecordProgress))]
     public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>

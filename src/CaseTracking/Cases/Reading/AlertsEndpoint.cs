@@ -37,9 +37,10 @@ public static class AlertsEndpoint
     public static Task<IResult> Get(AlertKind? kind, int? page, int? pageSize, HttpContext http, Reads reads, CaseClock clock) =>
         reads.Run(http, [Role.Supervisor, Role.Auditor, Role.Reviewer], async (actor, session) =>
         {
+            if ((QueryValues.Page(page) ?? QueryValues.Defined(kind, "kind")) is { } bad) return bad;
             var lines = await AlertQueries.LinesAsync(session, actor, kind, clock, http.RequestAborted);
             var size = Math.Clamp(pageSize ?? 500, 1, 5000);
             http.Response.Headers["X-Total-Count"] = lines.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Results.Json(lines.Skip((Math.Max(page ?? 1, 1) - 1) * size).Take(size), Json.Options);
+            return Results.Json(lines.Skip(((page ?? 1) - 1) * size).Take(size), Json.Options);
         });
 }

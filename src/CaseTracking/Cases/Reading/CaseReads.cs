@@ -37,8 +37,10 @@ public static class CaseReads
         int? page, int? pageSize, HttpContext http, Reads reads, CaseClock clock) =>
         reads.Run(http, [Role.Reviewer, Role.Supervisor, Role.Auditor], async (actor, session) =>
         {
+            if ((QueryValues.Page(page) ?? QueryValues.Defined(status, "status") ?? QueryValues.Defined(kind, "kind")
+                ?? QueryValues.Defined(alert, "alert")) is { } bad) return bad;
             var size = Math.Clamp(pageSize ?? 50, 1, 500);
-            var number = Math.Max(page ?? 1, 1);
+            var number = page ?? 1;
             var query = Scoped(session, actor);
             if (wardId is { } w) query = query.Where(s => s.WardId == w);
             if (organisationId is { } o) query = query.Where(s => s.OrganisationId == o);

@@ -11,10 +11,10 @@ public sealed record ApproveRelease(string? DecisionNumber, DateOnly? EffectiveO
 {
     public sealed class Validator : AbstractValidator<ApproveRelease>
     {
-        public Validator()
+        public Validator(DateWindow window)
         {
             RuleFor(x => x.DecisionNumber).NotEmpty().MaximumLength(100);
-            RuleFor(x => x.EffectiveOn).NotNull();
+            RuleFor(x => x.EffectiveOn).NotNull().InWindow(window);
         }
     }
 }
@@ -28,7 +28,9 @@ public static class ApproveReleaseHandler
         ?? (state.PendingRelease is null ? NonePending : null)
         ?? (state.PendingRelease!.RecommendedBy == by.Actor.UserId
             ? new Rejection("release.same-approver", "Release needs two different people: you recommended it, so another supervisor must approve.") : null)
-        ?? (cmd.EffectiveOn!.Value < state.StartsOn ? new Rejection("release.effective-before-start", "Release cannot take effect before supervision starts.") : null);
+        ?? (cmd.EffectiveOn!.Value < state.StartsOn ? new Rejection("release.effective-before-start", "Release cannot take effect before supervision starts.") : null)
+        ?? (cmd.EffectiveOn.Value > by.Today.AddDays(Rules.ReleaseLeadDays)
+            ? new Rejection("release.effective-too-late", $"A release takes effect at most {Rules.ReleaseLeadDays} days after it is approved.") : null);
 
     /// <summary><paramref name="seenVersion"/> is what the approver had on screen (If-Match), else the current version.</summary>
     public static object[] Decide(Case state, ApproveRelease cmd, Decider by, long seenVersion) =>
@@ -40,6 +42,7 @@ public static class ApproveReleaseHandler
 public static class ApproveReleaseEndpoint
 {
     [WolverinePost("/api/cases/{caseId}/release/approve")]
+    [RequestBody(typeof(ApproveRelease))]
     public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>

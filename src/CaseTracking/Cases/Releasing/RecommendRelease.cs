@@ -38,6 +38,7 @@ public static class RecommendReleaseHandler
 public static class RecommendReleaseEndpoint
 {
     [WolverinePost("/api/cases/{caseId}/release/recommend")]
+    [RequestBody(typeof(RecommendRelease))]
     public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>

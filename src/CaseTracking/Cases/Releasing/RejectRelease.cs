@@ -17,8 +17,11 @@ public sealed record RejectRelease(string? Reason)
 
 public static class RejectReleaseHandler
 {
-    public static Rejection? Validate(Case state) =>
-        Rules.NotTerminal(state) ?? (state.PendingRelease is null ? ApproveReleaseHandler.NonePending : null);
+    /// <summary>Four-eyes both ways: the recommender cannot reject their own recommendation either; they withdraw it.</summary>
+    public static Rejection? Validate(Case state, Decider by) =>
+        Rules.NotTerminal(state) ?? (state.PendingRelease is null ? ApproveReleaseHandler.NonePending : null)
+        ?? (state.PendingRelease!.RecommendedBy == by.Actor.UserId
+            ? new Rejection("release.same-rejecter", "You recommended this release: withdraw it, or let another supervisor decide.") : null);
 
     public static object[] Decide(Case state, RejectRelease cmd, Decider by) =>
         [new ReleaseRejected(cmd.Reason!.Trim(), state.PendingRelease!.RecommendedBy, by.Actor.UserId)];
@@ -28,12 +31,13 @@ public static class RejectReleaseHandler
 public static class RejectReleaseEndpoint
 {
     [WolverinePost("/api/cases/{caseId}/release/reject")]
+    [RequestBody(typeof(RejectRelease))]
     public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>
     public static Task<Reply> PostCommand(Guid caseId, RejectRelease? given, HttpContext http, CaseWrites cases) =>
         cases.Execute<RejectRelease>(http, caseId, CaseAction.RejectRelease, (state, ctx, by) =>
         {
-            return Task.FromResult(Outcome.Of(Validate(state), () => Decide(state, ctx.Command, by)));
+            return Task.FromResult(Outcome.Of(Validate(state, by), () => Decide(state, ctx.Command, by)));
         }, given: given);
 }

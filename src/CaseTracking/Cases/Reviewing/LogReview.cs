@@ -11,11 +11,14 @@ public sealed record LogReview(string? Period, DateOnly? HeldOn, ReviewRating? R
 {
     public sealed class Validator : AbstractValidator<LogReview>
     {
-        public Validator()
+        public Validator(DateWindow window)
         {
             RuleFor(x => x.Period).NotEmpty().Must(p => Rules.PeriodStart(p) is not null)
-                .WithMessage("'period' must be a month as yyyy-MM, e.g. 2026-05.");
-            RuleFor(x => x.HeldOn).NotNull();
+                .WithMessage(_ => Messages.Text("Period.Format"));
+            RuleFor(x => x.Period).Must(p => window.ContainsMonth(Rules.PeriodStart(p)!.Value))
+                .When(x => Rules.PeriodStart(x.Period) is not null)
+                .WithMessage(_ => Messages.Format("DateWindow.Outside", window.Earliest, window.Latest));
+            RuleFor(x => x.HeldOn).NotNull().InWindow(window);
             RuleFor(x => x.Rating).NotNull();
             RuleFor(x => x.Summary).NotEmpty().MaximumLength(4000);
         }
@@ -51,6 +54,7 @@ public static class LogReviewHandler
 public static class LogReviewEndpoint
 {
     [WolverinePost("/api/cases/{caseId}/reviews")]
+    [RequestBody(typeof(LogReview))]
     public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>

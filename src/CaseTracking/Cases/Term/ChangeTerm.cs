@@ -11,9 +11,9 @@ public sealed record ChangeTerm(DateOnly? NewEndsOn, string? DecisionNumber, Ter
 {
     public sealed class Validator : AbstractValidator<ChangeTerm>
     {
-        public Validator()
+        public Validator(DateWindow window)
         {
-            RuleFor(x => x.NewEndsOn).NotNull();
+            RuleFor(x => x.NewEndsOn).NotNull().InWindow(window);
             RuleFor(x => x.DecisionNumber).NotEmpty().MaximumLength(100);
             RuleFor(x => x.Reason).NotNull();
         }
@@ -22,7 +22,8 @@ public sealed record ChangeTerm(DateOnly? NewEndsOn, string? DecisionNumber, Ter
 
 public static class ChangeTermHandler
 {
-    public static Rejection? Validate(Case state, ChangeTerm cmd, Decider by)
+    /// <summary>The changed term must still fit its kind's legal range (DESIGN §2), like the term at opening.</summary>
+    public static Rejection? Validate(Case state, ChangeTerm cmd, Decider by, KindRule kind)
     {
         var newEnd = cmd.NewEndsOn!.Value;
         return Rules.NotTerminal(state)
@@ -31,6 +32,7 @@ public static class ChangeTermHandler
                 ? new Rejection("term.not-extended", "An extension must move the end date later.") : null)
             ?? (cmd.Reason == TermChangeReason.Shortened && newEnd >= state.EndsOn
                 ? new Rejection("term.not-shortened", "A shortening must move the end date earlier.") : null)
+            ?? (!kind.TermFits(state.StartsOn, newEnd) ? Rules.TermOutOfRange(kind) : null)
             ?? (cmd.Reason == TermChangeReason.Shortened && !state.HalfServed(by.Today)
                 ? new Rejection("term.half-not-served", "A term can be shortened only once half of it has been served.") : null)
             ?? (state.PendingRelease is not null
@@ -45,12 +47,13 @@ public static class ChangeTermHandler
 public static class ChangeTermEndpoint
 {
     [WolverinePost("/api/cases/{caseId}/term")]
-    public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
+    [RequestBody(typeof(ChangeTerm))]
+    public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases, SupervisionKinds kinds) => PostCommand(caseId, null, http, cases, kinds);
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>
-    public static Task<Reply> PostCommand(Guid caseId, ChangeTerm? given, HttpContext http, CaseWrites cases) =>
+    public static Task<Reply> PostCommand(Guid caseId, ChangeTerm? given, HttpContext http, CaseWrites cases, SupervisionKinds kinds) =>
         cases.Execute<ChangeTerm>(http, caseId, CaseAction.ChangeTerm, (state, ctx, by) =>
         {
-            return Task.FromResult(Outcome.Of(Validate(state, ctx.Command, by), () => Decide(state, ctx.Command, by)));
+            return Task.FromResult(Outcome.Of(Validate(state, ctx.Command, by, kinds[state.Kind]), () => Decide(state, ctx.Command, by)));
         }, given: given);
 }

@@ -37,6 +37,7 @@ public static class TransferCaseHandler
 public static class TransferCaseEndpoint
 {
     [WolverinePost("/api/cases/{caseId}/transfer")]
+    [RequestBody(typeof(TransferCase))]
     public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>

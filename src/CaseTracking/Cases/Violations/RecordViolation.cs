@@ -11,11 +11,11 @@ public sealed record RecordViolation(ViolationSeverity? Severity, string? Descri
 {
     public sealed class Validator : AbstractValidator<RecordViolation>
     {
-        public Validator()
+        public Validator(DateWindow window)
         {
             RuleFor(x => x.Severity).NotNull();
             RuleFor(x => x.Description).NotEmpty().MaximumLength(4000);
-            RuleFor(x => x.OccurredOn).NotNull();
+            RuleFor(x => x.OccurredOn).NotNull().InWindow(window);
         }
     }
 }
@@ -35,6 +35,7 @@ public static class RecordViolationHandler
 public static class RecordViolationEndpoint
 {
     [WolverinePost("/api/cases/{caseId}/violations")]
+    [RequestBody(typeof(RecordViolation))]
     public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>

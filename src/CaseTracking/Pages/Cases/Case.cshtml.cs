@@ -121,7 +121,7 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
         RecordViolationEndpoint.PostCommand(id, new RecordViolation(Violation.Severity, Violation.Description, ParseDate(Violation.OccurredOn)), HttpContext, cases));
 
     public Task<IActionResult> OnPostTermAsync(Guid id) => Write(id, "term", () =>
-        ChangeTermEndpoint.PostCommand(id, new ChangeTerm(ParseDate(Term.NewEndsOn), Term.DecisionNumber, Term.Reason), HttpContext, cases));
+        ChangeTermEndpoint.PostCommand(id, new ChangeTerm(ParseDate(Term.NewEndsOn), Term.DecisionNumber, Term.Reason), HttpContext, cases, clock.Kinds));
 
     public Task<IActionResult> OnPostTransferAsync(Guid id) => Write(id, "transfer", () =>
         TransferCaseEndpoint.PostCommand(id, new TransferCase(Transfer.ToWardId ?? Guid.Empty, Transfer.Reason), HttpContext, cases));

@@ -8,10 +8,15 @@ using Microsoft.Extensions.Localization;
 
 namespace CaseTracking.Pages.Cases;
 
-/// <summary>Approve or reject a pending release, with the case as it is now and the four-eyes rule stated.</summary>
+/// <summary>
+/// Approve or reject a pending release, with the case as it is now, the recommendation's grounds and note, and the
+/// four-eyes rule stated. The recommender (a supervisor or the reviewer who wrote it) may only withdraw it here.
+/// </summary>
 public sealed class ReleaseModel(IStringLocalizer<SharedResource> l, Reads reads, CaseWrites cases, CaseClock clock) : UiPage(l)
 {
-    protected override Role[] Allowed => [Role.Supervisor];
+    protected override Role[] Allowed => [Role.Supervisor, Role.Reviewer];
+
+    public bool MayDecide => Me.Role == Role.Supervisor && !RecommendedByMe;
 
     public Guid Id { get; private set; }
     public CaseView View { get; private set; } = null!;
@@ -37,6 +42,9 @@ public sealed class ReleaseModel(IStringLocalizer<SharedResource> l, Reads reads
 
     public Task<IActionResult> OnPostRejectAsync(Guid id) => Write(id, "reject", () =>
         RejectReleaseEndpoint.PostCommand(id, new RejectRelease(Reason), HttpContext, cases));
+
+    public Task<IActionResult> OnPostWithdrawAsync(Guid id) => Write(id, "withdraw", () =>
+        WithdrawReleaseEndpoint.PostCommand(id, new WithdrawRelease(Reason), HttpContext, cases));
 
     private Task<IActionResult> Write(Guid id, string form, Func<Task<Reply>> run) => WriteCase(id, form, run, LoadAsync);
 

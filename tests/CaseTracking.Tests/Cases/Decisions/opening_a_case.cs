@@ -11,19 +11,22 @@ public sealed class opening_a_case
     private static readonly SupervisionKinds Kinds = new();
     private static readonly DateOnly Start = new(2025, 1, 1);
 
-    private Rejection? Validate(OpenCase cmd, bool personExists = true, bool hasActiveCaseOfKind = false) =>
-        OpenCaseHandler.Validate(cmd, Kinds[cmd.Kind!.Value], personExists, hasActiveCaseOfKind, Province.Today);
+    private Rejection? Validate(OpenCase cmd, bool personExists = true, bool hasActiveCaseOfKind = false, Guid? personWard = null) =>
+        OpenCaseHandler.Validate(cmd, Kinds[cmd.Kind!.Value], personExists ? personWard ?? cmd.WardId : null, hasActiveCaseOfKind, Province.Today);
 
-    /// <summary>The shortest and longest term each default kind accepts, from <see cref="SupervisionKinds.Defaults"/>.</summary>
-    public static TheoryData<SupervisionKind, DateOnly, DateOnly?> TermBounds()
+    /// <summary>
+    /// The shortest and longest term of each default kind for a start on 2025-01-01, worked out by hand from the
+    /// law's ranges (DESIGN §2), not with the code's formula: a term "from 1 Jan to 31 Dec" is a full year.
+    /// </summary>
+    public static TheoryData<SupervisionKind, DateOnly, DateOnly?> TermBounds() => new()
     {
-        var data = new TheoryData<SupervisionKind, DateOnly, DateOnly?>();
-        foreach (var rule in SupervisionKinds.Defaults)
-            data.Add(rule.Kind,
-                rule.MinMonths > 0 ? Start.AddMonths(rule.MinMonths).AddDays(-1) : Start.AddDays(1),
-                rule.MaxMonths is { } max ? Start.AddMonths(max) : null);
-        return data;
-    }
+        { SupervisionKind.SuspendedSentence, new(2025, 12, 31), new(2030, 1, 1) },          // 1–5 years
+        { SupervisionKind.NonCustodialReform, new(2025, 6, 30), new(2028, 1, 1) },          // 6 months–3 years
+        { SupervisionKind.ConditionalEarlyRelease, new(2025, 1, 2), new(2040, 1, 1) },      // up to the configured 15 years
+        { SupervisionKind.CommuneEducation, new(2025, 3, 31), new(2025, 7, 1) },            // 3–6 months
+        { SupervisionKind.PostRehabilitationDrug, new(2025, 12, 31), new(2026, 1, 1) },     // 1 year
+        { SupervisionKind.ReintegrationSupport, new(2025, 1, 2), null }                     // voluntary: only the date window bounds it
+    };
 
     [Fact]
     public void opens_a_case_with_the_legal_basis_trimmed()
@@ -55,9 +58,15 @@ public sealed class opening_a_case
     [MemberData(nameof(TermBounds))]
     public void rejects_a_term_outside_the_kinds_range(SupervisionKind kind, DateOnly shortest, DateOnly? longest)
     {
-        if (shortest.AddDays(-1) > Start) Validate(p.Open(kind, Start, shortest.AddDays(-1))).ShouldReject("term.out-of-range");
+        // A day shorter than the shortest: out of range, or (for kinds with no minimum) no term at all.
+        Validate(p.Open(kind, Start, shortest.AddDays(-1))).ShouldReject(shortest.AddDays(-1) > Start ? "term.out-of-range" : "term.ends-before-start");
         if (longest is { } end) Validate(p.Open(kind, Start, end.AddDays(1))).ShouldReject("term.out-of-range");
+        else Kinds[kind].MaxMonths.ShouldBeNull();
     }
+
+    [Fact]
+    public void rejects_a_person_registered_in_another_ward() =>
+        Validate(p.Open(), personWard: p.OtherWardId).ShouldReject("case.person-in-other-ward");
 
     [Fact]
     public void a_suspended_sentence_from_1_january_to_31_december_is_a_full_year()

@@ -3,6 +3,7 @@ using CaseTracking.Cases;
 using CaseTracking.Cases.Ending;
 using CaseTracking.Cases.Releasing;
 using CaseTracking.Cases.Transferring;
+using CaseTracking.Infrastructure;
 using CsCheck;
 using static CaseTracking.Tests.Cases.CaseSpec;
 using Case = CaseTracking.Cases.Case;
@@ -31,18 +32,19 @@ public static class RandomCase
     // One province per thread: CsCheck samples on several threads, and a Faker is not thread-safe.
     private static readonly ThreadLocal<Province> Provinces = new(() => new Province(seed: 7));
 
-    public static Run Play(Attempt[] attempts)
+    /// <summary>Plays <paramref name="attempts"/> on a case opened with <paramref name="term"/> (by default a two-year suspended sentence).</summary>
+    public static Run Play(Attempt[] attempts, (SupervisionKind Kind, DateOnly StartsOn, DateOnly EndsOn)? term = null)
     {
         var p = Provinces.Value!;
         var actors = new[] { p.Supervisor, p.SecondSupervisor, p.OtherWardSupervisor, p.Mentor, p.OtherWardReviewer };
         var organisations = new[] { (p.Organisation, p.MentorUser), (p.OtherWardOrganisation, p.OtherWardReviewerUser) };
         var supervisors = new[] { p.SupervisorUser, p.SecondSupervisorUser, p.OtherWardSupervisorUser };
 
-        var opened = p.Opened();
+        var opened = term is { } t ? p.Opened(t.Kind, t.StartsOn, t.EndsOn) : p.Opened();
         var events = new List<object> { opened };
         var rejections = new List<string>();
         var state = Given(opened);
-        var today = Province.StartsOn;
+        var today = opened.StartsOn;
 
         foreach (var a in attempts)
         {
@@ -86,7 +88,10 @@ public static class RandomCase
         < 53 => (CaseAction.RecordViolation, () => When.RecordViolation(state,
             p.Violation(today.AddDays(-10 * a.Choice), a.Choice % 2 == 0 ? ViolationSeverity.Minor : ViolationSeverity.Serious), by)),
         < 60 => (CaseAction.ChangeTerm, () => a.Choice % 2 == 0
-            ? When.ChangeTerm(state, p.Term(state.EndsOn.AddMonths(a.MonthsBack + 1), TermChangeReason.Extended), by)
+            // The validator's date window (today + 10 years) refuses a later end before any decision sees it.
+            ? state.EndsOn.AddMonths(a.MonthsBack + 1) > today.AddYears(10)
+                ? new Rejection("validator.date-window", "outside the date window")
+                : When.ChangeTerm(state, p.Term(state.EndsOn.AddMonths(a.MonthsBack + 1), TermChangeReason.Extended), by)
             : When.ChangeTerm(state, p.Term(state.EndsOn.AddMonths(-(a.MonthsBack + 1)), TermChangeReason.Shortened), by)),
         < 72 => (CaseAction.RecommendRelease, () =>
             When.RecommendRelease(state, p.Recommend(a.Choice % 2 == 0 ? ReleaseGrounds.TermCompleted : ReleaseGrounds.EarlyForProgress), by)),
