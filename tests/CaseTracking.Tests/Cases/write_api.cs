@@ -1,4 +1,6 @@
 using CaseTracking.Cases;
+using Marten;
+using Marten.Events;
 using CaseTracking.Tests.Infrastructure;
 
 namespace CaseTracking.Tests.Cases;
@@ -59,6 +61,65 @@ public sealed class write_api(AppFixture app) : IAsyncLifetime
         var response = await p.SupervisorA.Api.Post("/api/cases", p.OpenCaseBody(person, new DateOnly(2026, 1, 1), new DateOnly(2026, 3, 1)));
         response.Status.ShouldBe(422);
         response.Code.ShouldBe("term.out-of-range");
+    }
+
+    [Fact]
+    public async Task a_date_at_year_9999_is_400_and_the_statistics_keep_counting()
+    {
+        var person = await p.RegisterPersonAsync();
+        var open = await p.SupervisorA.Api.Post("/api/cases",
+            p.OpenCaseBody(person, new DateOnly(2026, 5, 1), new DateOnly(9999, 12, 31), SupervisionKind.ConditionalEarlyRelease));
+        open.Status.ShouldBe(400, open.ToString());
+        open.ErrorFields.ShouldBe(["endsOn"]);
+
+        var caseId = await p.OpenAssignedCaseAsync();
+        var term = await p.SupervisorA.Api.Post($"/api/cases/{caseId}/term", new { newEndsOn = "9999-12-31", decisionNumber = "1/QĐ", reason = "Extended" });
+        term.Status.ShouldBe(400, term.ToString());
+        term.ErrorFields.ShouldBe(["newEndsOn"]);
+        var far = await p.SupervisorA.Api.Post($"/api/cases/{caseId}/term", new { newEndsOn = "2032-01-01", decisionNumber = "1/QĐ", reason = "Extended" });
+        far.Status.ShouldBe(422, far.ToString());
+        far.Code.ShouldBe("term.out-of-range");
+        (await app.EventsOf(caseId)).Count.ShouldBe(2);
+
+        // The projection daemon passes every event accepted so far, and counts a case opened after.
+        var later = await p.OpenCaseAsync(new DateOnly(2026, 6, 1));
+        await app.Host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        var stats = await p.SupervisorA.Api.Get($"/api/statistics?from=2026-06&to=2026-06&wardId={p.WardA}");
+        stats.Status.ShouldBe(200, stats.ToString());
+        stats.Body[0].GetProperty("opened").GetInt32().ShouldBeGreaterThanOrEqualTo(1, later.ToString());
+    }
+
+    [Fact]
+    public async Task a_case_is_opened_only_in_the_persons_own_ward()
+    {
+        var person = await p.RegisterPersonAsync(p.WardA);
+        var body = p.OpenCaseBody(person, new DateOnly(2026, 1, 1), new DateOnly(2027, 12, 31));
+        var json = System.Text.Json.JsonSerializer.SerializeToNode(body, CaseTracking.Infrastructure.Json.Options)!;
+        json["wardId"] = p.WardB.ToString();
+        var response = await p.SupervisorB.Api.PostRaw("/api/cases", json.ToJsonString());
+        response.Status.ShouldBe(422, response.ToString());
+        response.Code.ShouldBe("case.person-in-other-ward");
+    }
+
+    [Fact]
+    public async Task the_recommender_cannot_reject_but_withdraws()
+    {
+        var caseId = await p.OpenAssignedCaseAsync(new DateOnly(2023, 1, 1), new DateOnly(2025, 12, 31));
+        var recommend = await p.SupervisorA.Api.Post($"/api/cases/{caseId}/release/recommend", new { grounds = "TermCompleted", note = "Hết thời hạn" });
+        recommend.Status.ShouldBe(200, recommend.ToString());
+
+        var reject = await p.SupervisorA.Api.Post($"/api/cases/{caseId}/release/reject", new { reason = "Tự từ chối" });
+        reject.Status.ShouldBe(422);
+        reject.Code.ShouldBe("release.same-rejecter");
+
+        var other = await p.ReviewerA2.Api.Post($"/api/cases/{caseId}/release/withdraw", new { reason = "x" });
+        other.Status.ShouldBe(404, "another organisation's reviewer does not see the case");
+
+        var withdraw = await p.SupervisorA.Api.Post($"/api/cases/{caseId}/release/withdraw", new { reason = "Chờ thêm một kỳ đánh giá" });
+        withdraw.Status.ShouldBe(200, withdraw.ToString());
+        (await app.EventsOf(caseId)).Last().Data.ShouldBeOfType<ReleaseRecommendationWithdrawn>().WithdrawnBy.ShouldBe(p.SupervisorA.Id);
+        var read = await p.SupervisorA.Api.Get($"/api/cases/{caseId}");
+        read.Body.GetProperty("case").GetProperty("status").GetString().ShouldBe("Active");
     }
 
     [Fact]

@@ -60,4 +60,27 @@ public sealed class changing_the_term
         var state = Given(p.Opened(), p.Assigned(), p.Recommended(ReleaseGrounds.EarlyForProgress, new(2026, 5, 1)));
         When.ChangeTerm(state, p.Term(new(2027, 6, 30), TermChangeReason.Extended), p.By(p.Supervisor)).ShouldReject("release.pending");
     }
+
+    [Fact]
+    public void rejects_an_extension_beyond_the_kinds_longest_term()
+    {
+        // A suspended sentence runs at most 60 months: from 2025-01-01, to 2030-01-01.
+        When.ChangeTerm(assigned, p.Term(new(2030, 1, 1), TermChangeReason.Extended), p.By(p.Supervisor)).ShouldAccept<TermChanged>();
+        When.ChangeTerm(assigned, p.Term(new(2030, 1, 2), TermChangeReason.Extended), p.By(p.Supervisor)).ShouldReject("term.out-of-range");
+        When.ChangeTerm(assigned, p.Term(new(2045, 1, 1), TermChangeReason.Extended), p.By(p.Supervisor)).ShouldReject("term.out-of-range");
+    }
+
+    [Fact]
+    public void rejects_a_shortening_below_the_kinds_shortest_term() =>
+        // At least 12 months: from 2025-01-01, not before 2025-12-31.
+        When.ChangeTerm(assigned, p.Term(new(2025, 12, 30), TermChangeReason.Shortened), p.By(p.Supervisor, HalfServedOn.AddDays(-10)))
+            .ShouldReject("term.out-of-range");
+
+    [Fact]
+    public void a_conditional_early_release_is_extended_at_most_to_fifteen_years()
+    {
+        var early = Given(p.Opened(SupervisionKind.ConditionalEarlyRelease, new(2025, 1, 1), new(2026, 1, 1)), p.Assigned());
+        When.ChangeTerm(early, p.Term(new(2040, 1, 1), TermChangeReason.Extended), p.By(p.Supervisor)).ShouldAccept<TermChanged>();
+        When.ChangeTerm(early, p.Term(new(9999, 12, 31), TermChangeReason.Extended), p.By(p.Supervisor)).ShouldReject("term.out-of-range");
+    }
 }

@@ -1,5 +1,6 @@
 using CaseTracking.Access;
 using CaseTracking.Cases;
+using CaseTracking.Cases.Releasing;
 using static CaseTracking.Tests.Cases.CaseSpec;
 using Case = CaseTracking.Cases.Case;
 
@@ -80,4 +81,42 @@ public sealed class deciding_a_release
     [Fact]
     public void rejects_rejecting_when_nothing_is_pending() =>
         When.RejectRelease(Given(p.Opened(), p.Assigned()), p.Reject(), p.By(p.Supervisor)).ShouldReject("release.none-pending");
+
+    [Fact]
+    public void rejects_a_release_effective_more_than_a_month_after_approval()
+    {
+        When.ApproveRelease(RecommendedBy(p.Mentor), p.Approve(Province.Today.AddDays(31)), p.By(p.Supervisor)).ShouldAccept<CaseReleased>();
+        When.ApproveRelease(RecommendedBy(p.Mentor), p.Approve(Province.Today.AddDays(32)), p.By(p.Supervisor)).ShouldReject("release.effective-too-late");
+        When.ApproveRelease(RecommendedBy(p.Mentor), p.Approve(new(9999, 12, 1)), p.By(p.Supervisor)).ShouldReject("release.effective-too-late");
+    }
+
+    [Fact]
+    public void rejects_rejection_by_the_supervisor_who_recommended() =>
+        When.RejectRelease(RecommendedBy(p.Supervisor), p.Reject(), p.By(p.Supervisor)).ShouldReject("release.same-rejecter");
+
+    [Fact]
+    public void the_recommender_withdraws_and_the_case_is_active_again()
+    {
+        var state = RecommendedBy(p.Mentor);
+        var outcome = When.WithdrawRelease(state, new("Cần thêm một kỳ đánh giá"), p.By(p.Mentor));
+
+        outcome.ShouldAccept<ReleaseRecommendationWithdrawn>()
+            .ShouldBe(new ReleaseRecommendationWithdrawn("Cần thêm một kỳ đánh giá", p.Mentor.UserId, p.Mentor.UserId));
+        var after = state.Then(outcome);
+        after.PendingRelease.ShouldBeNull();
+        after.Status.ShouldBe(CaseStatus.Active);
+    }
+
+    [Fact]
+    public void a_supervisor_of_the_ward_may_withdraw_a_reviewers_recommendation() =>
+        When.WithdrawRelease(RecommendedBy(p.Mentor), new("Sai căn cứ"), p.By(p.SecondSupervisor))
+            .ShouldAccept<ReleaseRecommendationWithdrawn>().WithdrawnBy.ShouldBe(p.SecondSupervisor.UserId);
+
+    [Fact]
+    public void another_reviewer_cannot_withdraw_it() =>
+        When.WithdrawRelease(RecommendedBy(p.Supervisor), new("x"), p.By(p.Mentor)).ShouldReject("release.not-recommender");
+
+    [Fact]
+    public void rejects_withdrawing_when_nothing_is_pending() =>
+        When.WithdrawRelease(Given(p.Opened(), p.Assigned()), new("x"), p.By(p.Mentor)).ShouldReject("release.none-pending");
 }
