@@ -62,7 +62,7 @@ public sealed record CreateUser(string? Username, string? DisplayName, Role? Rol
                 .WithMessage("'displayName' may not hold control characters.");
             RuleFor(x => x.Password).Empty()
                 .WithMessage("The server gives a one-time password when a second administrator approves; do not send 'password'.");
-            Include(new AccessRules<CreateUser>(x => x.Role, x => x.WardIds, x => x.OrganisationId));
+            this.AccessRules(x => x.Role, x => x.WardIds, x => x.OrganisationId);
         }
     }
 }
@@ -71,21 +71,21 @@ public sealed record ChangeAccess(Role? Role, List<Guid>? WardIds, Guid? Organis
 {
     public sealed class Validator : AbstractValidator<ChangeAccess>
     {
-        public Validator() => Include(new AccessRules<ChangeAccess>(x => x.Role, x => x.WardIds, x => x.OrganisationId));
+        public Validator() => this.AccessRules(x => x.Role, x => x.WardIds, x => x.OrganisationId);
     }
 }
 
 /// <summary>Role and scope, alike for a new user and a change: a supervisor has wards, a reviewer an organisation.</summary>
-public sealed class AccessRules<T> : AbstractValidator<T>
+public static class AccessValidation
 {
-    public AccessRules(Func<T, Role?> role, Func<T, List<Guid>?> wards, Func<T, Guid?> organisation)
+    public static void AccessRules<T>(this AbstractValidator<T> v, Func<T, Role?> role, Func<T, List<Guid>?> wards, Func<T, Guid?> organisation)
     {
-        RuleFor(x => role(x)).NotNull().IsInEnum().OverridePropertyName("role");
-        RuleFor(x => wards(x)).NotEmpty().When(x => role(x) == Access.Role.Supervisor).OverridePropertyName("wardIds")
+        v.RuleFor(x => role(x)).NotNull().IsInEnum().OverridePropertyName("role");
+        v.RuleFor(x => wards(x)).NotEmpty().When(x => role(x) == Access.Role.Supervisor).OverridePropertyName("wardIds")
             .WithMessage("A supervisor needs at least one ward.");
-        RuleFor(x => wards(x)).Must(w => w is null || w.Count <= 500).OverridePropertyName("wardIds")
+        v.RuleFor(x => wards(x)).Must(w => w is null || w.Count <= 500).OverridePropertyName("wardIds")
             .WithMessage("'wardIds' has at most 500 wards.");
-        RuleFor(x => organisation(x)).NotEmpty().When(x => role(x) == Access.Role.Reviewer).OverridePropertyName("organisationId")
+        v.RuleFor(x => organisation(x)).NotEmpty().When(x => role(x) == Access.Role.Reviewer).OverridePropertyName("organisationId")
             .WithMessage("A reviewer belongs to an organisation.");
     }
 }

@@ -90,6 +90,11 @@ public sealed class Logins(IDocumentStore store, TimeProvider time, SigningKeys 
 
     public static string HashPassword(User user, string password) => Hasher.HashPassword(user, password);
 
+    private long _passwordChecks;
+
+    /// <summary>Real password comparisons made by this node (not the dummy ones): for monitoring guessing, and for tests.</summary>
+    public long PasswordChecks => Interlocked.Read(ref _passwordChecks);
+
     public static string Normalise(string username) => username.Trim().ToLowerInvariant();
 
     /// <summary>No NUL or other control characters: PostgreSQL text cannot hold NUL, and no user name has them.</summary>
@@ -113,6 +118,7 @@ public sealed class Logins(IDocumentStore store, TimeProvider time, SigningKeys 
         // Every path spends one hash verification and the same database round trips, so an unknown name, a
         // wrong password and a locked name also take about the same time.
         var real = mayCheck && user is not null;
+        if (real) Interlocked.Increment(ref _passwordChecks);
         var matches = Hasher.VerifyHashedPassword(user ?? Nobody, real ? user!.PasswordHash : DummyHash, password) != PasswordVerificationResult.Failed;
         if (!real || !matches)
         {
