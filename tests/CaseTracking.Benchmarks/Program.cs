@@ -19,6 +19,8 @@ var builder = WebApplication.CreateBuilder(["--environment", "Production"]);
 builder.Configuration["ConnectionStrings:Marten"] = options.ConnectionString;
 builder.Configuration["CaseTracking:DataFolder"] = options.DataFolder;
 builder.Configuration["CaseTracking:AdminPassword"] = "bench-admin-password";
+// The benchmark signs in many reviewers from one address: sign-in rate limits out of its way.
+builder.Configuration["CaseTracking:SignIn:PerClientPermits"] = "100000";
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.AddCaseTracking();
 await using (var app = builder.Build())

@@ -6,15 +6,18 @@ namespace CaseTracking.Access;
 
 /// <summary>
 /// Turns the authenticated principal into an <see cref="Actor"/> by reading the user document, so a
-/// deactivated user or changed wards take effect at the next request, not when the token expires.
+/// deactivated user or changed wards take effect at the next request, not when the token expires. A token
+/// or cookie whose security stamp is not the user's current one (a reset, a new password, deactivation, a
+/// new role) is refused.
 /// </summary>
 public sealed class ActorResolver(IDocumentStore store, IMemoryCache cache, IConfiguration configuration)
 {
     /// <summary>
-    /// Users are read once per this many seconds per node (CaseTracking:UserCacheSeconds, default 5; 0 turns
-    /// it off): one query less on every request. Changes made through this node's admin routes apply at once.
+    /// Users are read once per this long per node (CaseTracking:UserCacheSeconds, default and at most 1; 0 turns
+    /// it off): one query less on every request. Changes made through this node's admin routes apply at once; on
+    /// another node a revoked stamp lives at most this long (issue 19 will add a message between nodes).
     /// </summary>
-    private readonly TimeSpan _cacheFor = TimeSpan.FromSeconds(configuration.GetValue("CaseTracking:UserCacheSeconds", 5));
+    private readonly TimeSpan _cacheFor = TimeSpan.FromSeconds(Math.Clamp(configuration.GetValue("CaseTracking:UserCacheSeconds", 1.0), 0, 1));
 
     public void Forget(Guid userId) => cache.Remove(("user", userId));
 
@@ -29,7 +32,8 @@ public sealed class ActorResolver(IDocumentStore store, IMemoryCache cache, ICon
             && Guid.TryParse(http.User.FindFirstValue(SubjectClaim), out var userId))
         {
             var user = await LoadAsync(userId, http.RequestAborted);
-            if (user is { Active: true } && user.Tenant == http.User.FindFirstValue(TenantClaim))
+            if (user is { Active: true } && user.Tenant == http.User.FindFirstValue(TenantClaim)
+                && string.Equals(user.SecurityStamp ?? "", http.User.FindFirstValue(Logins.StampClaim) ?? "", StringComparison.Ordinal))
                 actor = Actor.From(user);
         }
 

@@ -22,7 +22,7 @@ public sealed class AdminBootstrap(IDocumentStore store, IConfiguration configur
         var admin = new User
         {
             Id = Guid.CreateVersion7(), Username = "admin", DisplayName = "Administrator", Role = Role.Admin,
-            Tenant = configuration["CaseTracking:DefaultTenant"] ?? DefaultTenant, Active = true
+            Tenant = configuration["CaseTracking:DefaultTenant"] ?? DefaultTenant, Active = true, SecurityStamp = User.NewStamp()
         };
         admin.PasswordHash = Logins.HashPassword(admin, password);
         session.Insert(admin);

@@ -58,7 +58,8 @@ public sealed record TokenRequest(string? Username, string? Password)
     {
         public Validator()
         {
-            RuleFor(x => x.Username).NotEmpty().MaximumLength(100);
+            RuleFor(x => x.Username).NotEmpty().MaximumLength(100).Must(Logins.IsPlainText)
+                .WithMessage("'username' may not hold control characters.");
             RuleFor(x => x.Password).NotEmpty().MaximumLength(200);
         }
     }
@@ -66,59 +67,85 @@ public sealed record TokenRequest(string? Username, string? Password)
 
 public sealed record TokenResponse(string AccessToken, DateTimeOffset ExpiresAt, string TokenType = "Bearer");
 
-public enum LoginResult { Ok, Invalid, LockedOut, Inactive }
+/// <summary>
+/// What a password check found. <see cref="LoginResult.Refused"/> covers an unknown user, a wrong password
+/// and a locked name alike: the caller cannot tell them apart, and neither can anyone it answers.
+/// </summary>
+public enum LoginResult { Ok, Refused, Inactive, PasswordChangeRequired, RateLimited }
 
-/// <summary>Password check with lockout: 5 failures in a row lock the account for 15 minutes.</summary>
-public sealed class Logins(IDocumentStore store, TimeProvider time, SigningKeys keys)
+public sealed record LoginOutcome(LoginResult Result, User? User = null, TimeSpan? RetryAfter = null);
+
+/// <summary>
+/// Password check with rate limits (<see cref="SignInLimits"/>) and a lockout counted atomically in PostgreSQL
+/// (<see cref="SignInAttempts"/>): 5 wrong passwords lock the name for 15 minutes (CaseTracking:SignIn).
+/// </summary>
+public sealed class Logins(IDocumentStore store, TimeProvider time, SigningKeys keys, SignInAttempts attempts, SignInLimits limits)
 {
-    public const int MaxFailures = 5;
-    public static readonly TimeSpan LockoutFor = TimeSpan.FromMinutes(15);
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(1);
     private static readonly PasswordHasher<User> Hasher = new();
+    private static readonly User Nobody = new();
+    private static readonly string DummyHash = Hasher.HashPassword(Nobody, Guid.NewGuid().ToString());
+
+    public const string StampClaim = "stamp";
 
     public static string HashPassword(User user, string password) => Hasher.HashPassword(user, password);
 
-    public async Task<(LoginResult Result, User? User)> CheckAsync(string username, string password, CancellationToken ct)
+    private long _passwordChecks;
+
+    /// <summary>Real password comparisons made by this node (not the dummy ones): for monitoring guessing, and for tests.</summary>
+    public long PasswordChecks => Interlocked.Read(ref _passwordChecks);
+
+    public static string Normalise(string username) => username.Trim().ToLowerInvariant();
+
+    /// <summary>No NUL or other control characters: PostgreSQL text cannot hold NUL, and no user name has them.</summary>
+    public static bool IsPlainText(string? value) => value is null || !value.Any(char.IsControl);
+
+    public async Task<LoginOutcome> CheckAsync(HttpContext http, string username, string password, CancellationToken ct)
     {
-        await using var session = store.LightweightSession();
-        var name = username.Trim().ToLowerInvariant();
-        var user = await session.Query<User>().FirstOrDefaultAsync(u => u.Username == name, ct);
-        if (user is null)
+        var name = Normalise(username);
+        if (name.Length is 0 or > 100 || !IsPlainText(name) || password.Length > 200)
         {
-            // Spend the same time as a real check so user names cannot be probed by timing.
-            Hasher.VerifyHashedPassword(new User(), DummyHash, password);
-            return (LoginResult.Invalid, null);
+            Hasher.VerifyHashedPassword(Nobody, DummyHash, password.Length > 200 ? password[..200] : password);
+            return new(LoginResult.Refused);
         }
 
-        var now = time.GetUtcNow();
-        if (user.LockedUntil is { } until && until > now) return (LoginResult.LockedOut, null);
-        if (Hasher.VerifyHashedPassword(user, user.PasswordHash, password) == PasswordVerificationResult.Failed)
-        {
-            user.FailedLogins++;
-            if (user.FailedLogins >= MaxFailures)
-            {
-                user.LockedUntil = now + LockoutFor;
-                user.FailedLogins = 0;
-            }
+        if (limits.TryAcquire(http, name) is { } wait) return new(LoginResult.RateLimited, RetryAfter: wait);
 
-            session.Store(user);
-            await session.SaveChangesAsync(ct);
-            return (user.LockedUntil > now ? LoginResult.LockedOut : LoginResult.Invalid, null);
+        User? user;
+        await using (var session = store.QuerySession())
+            user = await session.Query<User>().FirstOrDefaultAsync(u => u.Username == name, ct);
+        var mayCheck = await attempts.ReserveAsync(name, ct);
+        // Every path spends one hash verification and the same database round trips, so an unknown name, a
+        // wrong password and a locked name also take about the same time.
+        var real = mayCheck && user is not null;
+        if (real) Interlocked.Increment(ref _passwordChecks);
+        var matches = Hasher.VerifyHashedPassword(user ?? Nobody, real ? user!.PasswordHash : DummyHash, password) != PasswordVerificationResult.Failed;
+        if (!real || !matches)
+        {
+            await attempts.FailedAsync(name, ct);
+            return new(LoginResult.Refused);
         }
 
-        if (!user.Active) return (LoginResult.Inactive, null);
-        if (user.FailedLogins > 0 || user.LockedUntil is not null)
-        {
-            user.FailedLogins = 0;
-            user.LockedUntil = null;
-            session.Store(user);
-            await session.SaveChangesAsync(ct);
-        }
-
-        return (LoginResult.Ok, user);
+        await attempts.SucceededAsync(name, ct);
+        if (!user!.Active) return new(LoginResult.Inactive);
+        return user.MustChangePassword ? new(LoginResult.PasswordChangeRequired, user) : new(LoginResult.Ok, user);
     }
 
-    private static readonly string DummyHash = Hasher.HashPassword(new User(), Guid.NewGuid().ToString());
+    /// <summary>A new password chosen by the user: the one-time password is spent and every earlier session ends.</summary>
+    public async Task<User> ChangePasswordAsync(User user, string newPassword, CancellationToken ct)
+    {
+        // Users are not tenanted: one session of the user's province holds the user and the audit entry.
+        await using var session = store.LightweightSession(user.Tenant);
+        var fresh = await session.LoadAsync<User>(user.Id, ct) ?? user;
+        fresh.PasswordHash = HashPassword(fresh, newPassword);
+        fresh.MustChangePassword = false;
+        fresh.SecurityStamp = User.NewStamp();
+        session.Store(fresh);
+        session.Insert(AdminAudit.Entry(time.GetUtcNow(), fresh.Id, fresh.Username, AdminAction.PasswordChanged, fresh, null,
+            "The user chose a new password; earlier sessions ended."));
+        await session.SaveChangesAsync(ct);
+        return fresh;
+    }
 
     public static IEnumerable<Claim> ClaimsOf(User user) =>
     [
@@ -126,7 +153,8 @@ public sealed class Logins(IDocumentStore store, TimeProvider time, SigningKeys 
         new(ActorResolver.TenantClaim, user.Tenant),
         new("name", user.Username),
         new("display_name", user.DisplayName),
-        new("role", user.Role.ToString())
+        new("role", user.Role.ToString()),
+        new(StampClaim, user.SecurityStamp ?? "")
     ];
 
     public TokenResponse IssueToken(User user)
@@ -141,28 +169,97 @@ public sealed class Logins(IDocumentStore store, TimeProvider time, SigningKeys 
     public const string Issuer = "casetracking";
 }
 
+/// <summary>The answers of sign-in, shared by the token and password routes.</summary>
+public static class SignInAnswers
+{
+    public static Reply Refused() => Problems.Problem(401, "Sign-in failed.",
+        "Wrong user name or password, or the account is temporarily locked.", "auth.invalid");
+
+    public static Reply Inactive() => Problems.Problem(401, "Account deactivated.", "This account is deactivated.", "auth.inactive");
+
+    public static Reply PasswordChangeRequired() => Problems.Problem(403, "Password change required.",
+        "This is a one-time password: choose a new one with POST /api/auth/password (or the /login page).", "auth.password-change-required");
+
+    public static Reply RateLimited(HttpContext http, TimeSpan wait)
+    {
+        var seconds = SignInLimits.RetryAfterSeconds(wait);
+        http.Response.Headers.RetryAfter = seconds;
+        return Problems.Problem(429, "Too many sign-in attempts.", $"Too many sign-in attempts; try again in {seconds} seconds.", "auth.rate-limited");
+    }
+
+    public static Reply Of(HttpContext http, LoginOutcome outcome) => outcome.Result switch
+    {
+        LoginResult.RateLimited => RateLimited(http, outcome.RetryAfter ?? TimeSpan.FromMinutes(1)),
+        LoginResult.Inactive => Inactive(),
+        LoginResult.PasswordChangeRequired => PasswordChangeRequired(),
+        _ => Refused()
+    };
+
+    public static Reply? Invalid<T>(T request, IValidator<T> validator)
+    {
+        var validation = validator.Validate(request);
+        return validation.IsValid
+            ? null
+            : Problems.Validation(validation.Errors.GroupBy(e => char.ToLowerInvariant(e.PropertyName[0]) + e.PropertyName[1..])
+                .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray()));
+    }
+}
+
+public sealed record ChangePassword(string? Username, string? CurrentPassword, string? NewPassword)
+{
+    public sealed class Validator : AbstractValidator<ChangePassword>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.Username).NotEmpty().MaximumLength(100).Must(Logins.IsPlainText)
+                .WithMessage("'username' may not hold control characters.");
+            RuleFor(x => x.CurrentPassword).NotEmpty().MaximumLength(200);
+            RuleFor(x => x.NewPassword).NotEmpty().MinimumLength(10).MaximumLength(200)
+                .NotEqual(x => x.CurrentPassword).WithMessage("'newPassword' must differ from the current password.");
+        }
+    }
+}
+
 public static class AuthEndpoints
 {
     [AllowAnonymous]
     [WolverinePost("/api/auth/token")]
     public static async Task<IResult> Token(HttpContext http, Logins logins)
     {
-        var raw = await new StreamReader(http.Request.Body).ReadToEndAsync(http.RequestAborted);
-        var (request, error) = Writes.Parse<TokenRequest>(System.Text.Encoding.UTF8.GetBytes(raw));
+        var (request, error) = Writes.Parse<TokenRequest>(await ReadAsync(http));
         if (error is not null) return error;
-        var validation = new TokenRequest.Validator().Validate(request!);
-        if (!validation.IsValid)
-            return Problems.Validation(validation.Errors.GroupBy(e => char.ToLowerInvariant(e.PropertyName[0]) + e.PropertyName[1..])
-                .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).ToArray()));
+        if (SignInAnswers.Invalid(request!, new TokenRequest.Validator()) is { } invalid) return invalid;
 
-        var (result, user) = await logins.CheckAsync(request!.Username!, request.Password!, http.RequestAborted);
-        return result switch
-        {
-            LoginResult.Ok => Results.Json(logins.IssueToken(user!), Json.Options),
-            LoginResult.LockedOut => Problems.Problem(401, "Account locked.", "Too many failed sign-ins; try again in 15 minutes.", "auth.locked-out"),
-            LoginResult.Inactive => Problems.Problem(401, "Account deactivated.", "This account is deactivated.", "auth.inactive"),
-            _ => Problems.Problem(401, "Sign-in failed.", "Wrong user name or password.", "auth.invalid")
-        };
+        var outcome = await logins.CheckAsync(http, request!.Username!, request.Password!, http.RequestAborted);
+        return outcome.Result == LoginResult.Ok
+            ? Results.Json(logins.IssueToken(outcome.User!), Json.Options)
+            : SignInAnswers.Of(http, outcome);
+    }
+
+    /// <summary>
+    /// A user changes their own password, proving the current one (a one-time password too): the answer is a
+    /// fresh token, and every earlier token and cookie of the user stops working.
+    /// </summary>
+    [AllowAnonymous]
+    [WolverinePost("/api/auth/password")]
+    public static async Task<IResult> Password(HttpContext http, Logins logins)
+    {
+        var (request, error) = Writes.Parse<ChangePassword>(await ReadAsync(http));
+        if (error is not null) return error;
+        if (SignInAnswers.Invalid(request!, new ChangePassword.Validator()) is { } invalid) return invalid;
+
+        var outcome = await logins.CheckAsync(http, request!.Username!, request.CurrentPassword!, http.RequestAborted);
+        if (outcome.Result is not (LoginResult.Ok or LoginResult.PasswordChangeRequired)) return SignInAnswers.Of(http, outcome);
+        var user = await logins.ChangePasswordAsync(outcome.User!, request.NewPassword!, http.RequestAborted);
+        http.RequestServices.GetRequiredService<ActorResolver>().Forget(user.Id);
+        return Results.Json(logins.IssueToken(user), Json.Options);
+    }
+
+    private static async Task<byte[]> ReadAsync(HttpContext http)
+    {
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
+        return buffer.ToArray();
     }
 }
 
@@ -173,6 +270,9 @@ public static class AuthSetup
     {
         services.AddSingleton<SigningKeys>();
         services.AddSingleton<Logins>();
+        services.AddSingleton(sp => SignInSettings.From(sp.GetRequiredService<IConfiguration>()));
+        services.AddSingleton<SignInAttempts>();
+        services.AddSingleton<SignInLimits>();
         services.AddMemoryCache();
         services.AddSingleton<ActorResolver>();
         services.AddAuthentication(o =>

@@ -36,8 +36,18 @@ public sealed class User
     public string Tenant { get; set; } = "";
     public bool Active { get; set; } = true;
     public string PasswordHash { get; set; } = "";
-    public int FailedLogins { get; set; }
-    public DateTimeOffset? LockedUntil { get; set; }
+
+    /// <summary>
+    /// Changes whenever the user's sessions must end (password reset or change, deactivation, a new role or
+    /// scope). Carried in every token and cookie; <see cref="ActorResolver"/> refuses a principal whose stamp
+    /// is not the user's current one. Failed sign-ins are counted in SQL, not here (<see cref="SignInAttempts"/>).
+    /// </summary>
+    public string SecurityStamp { get; set; } = "";
+
+    /// <summary>Set by a one-time password (a new account, a reset): sign-in answers auth.password-change-required.</summary>
+    public bool MustChangePassword { get; set; }
+
+    public static string NewStamp() => Guid.NewGuid().ToString("N");
 }
 
 /// <summary>Who is acting, as decisions see it: resolved from the user document on every request.</summary>

@@ -82,11 +82,19 @@ public sealed class DemoProvince
         }
 
         NewUser("auditor", Role.Auditor, hash);
+        // The second administrator: every grant of case access needs one admin to ask and another to approve.
+        // A fixed id and name, not drawn from the generator, so the rest of the province stays as it was.
+        Users.Add(new User
+        {
+            Id = new Guid("0197a000-0000-7000-8000-00000000ad02"), Username = "admin2", DisplayName = "Quản trị viên thứ hai",
+            Role = Role.Admin, Tenant = AdminBootstrap.DefaultTenant, Active = true, PasswordHash = hash, SecurityStamp = "demo-admin2"
+        });
         var first = Wards[0];
         Accounts.Add(new("auditor", "Auditor", DemoPassword, "the whole province"));
         Accounts.Add(new("sup001-1", "Supervisor", DemoPassword, $"ward {first.Code} {first.Name}"));
         Accounts.Add(new("sup001-2", "Supervisor", DemoPassword, $"ward {first.Code} (second approver, four-eyes)"));
         Accounts.Add(new("rev001-1-1", "Reviewer", DemoPassword, _orgsByWard[first.Id][0].Name));
+        Accounts.Add(new("admin2", "Admin", DemoPassword, "second administrator: approves what 'admin' asks, and the reverse"));
     }
 
     private User NewUser(string username, Role role, string hash, List<Guid>? wards = null, Guid? organisation = null)
@@ -96,6 +104,8 @@ public sealed class DemoProvince
             Id = NextId(), Username = username, DisplayName = _f.Name.FullName(), Role = role, WardIds = wards ?? [],
             OrganisationId = organisation, Tenant = AdminBootstrap.DefaultTenant, Active = true, PasswordHash = hash
         };
+        // Derived, not drawn: a stamp only has to change when sessions must end, and the province stays deterministic.
+        user.SecurityStamp = user.Id.ToString("N");
         Users.Add(user);
         return user;
     }

@@ -70,6 +70,7 @@ public static class CaseTrackingSetup
                 opts.ConfigureEventStore();
                 opts.ConfigureCases(sp.GetRequiredService<SupervisionKinds>());
                 opts.ConfigureAccess();
+                opts.ConfigureAdministration();
                 return opts;
             })
             .UseLightweightSessions()

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Localization;
 
 namespace CaseTracking.Pages;
 
-/// <summary>Cookie sign-in with the same users, lockout and checks as POST /api/auth/token.</summary>
+/// <summary>Cookie sign-in with the same users, limits, lockout and checks as POST /api/auth/token.</summary>
 public sealed class LoginModel(Logins logins, IStringLocalizer<SharedResource> L) : PageModel
 {
     [BindProperty(SupportsGet = true)]
@@ -35,15 +35,39 @@ public sealed class LoginModel(Logins logins, IStringLocalizer<SharedResource> L
             return Page();
         }
 
-        var (result, user) = await logins.CheckAsync(Username, Password, HttpContext.RequestAborted);
-        if (result != LoginResult.Ok || user is null)
+        var outcome = await logins.CheckAsync(HttpContext, Username, Password, HttpContext.RequestAborted);
+        switch (outcome.Result)
         {
-            ErrorMessage = L["Login." + result];
-            return Page();
+            case LoginResult.Ok:
+                await SignInAsync(HttpContext, outcome.User!);
+                return LocalRedirect(SafeReturn(Url, ReturnUrl));
+            case LoginResult.PasswordChangeRequired:
+                return Redirect($"/login/password?username={Uri.EscapeDataString(Username.Trim())}&returnUrl={Uri.EscapeDataString(SafeReturn(Url, ReturnUrl))}");
+            default:
+                ErrorMessage = Explain(HttpContext, L, outcome);
+                return Page();
+        }
+    }
+
+    public static async Task SignInAsync(HttpContext http, User user)
+    {
+        var identity = new ClaimsIdentity(Logins.ClaimsOf(user), CookieAuthenticationDefaults.AuthenticationScheme, "name", "role");
+        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+    }
+
+    public static string SafeReturn(IUrlHelper url, string? returnUrl) => url.IsLocalUrl(returnUrl) ? returnUrl! : "/";
+
+    /// <summary>A refused sign-in in words; a rate limit also answers 429 with Retry-After, as the API does.</summary>
+    public static string Explain(HttpContext http, IStringLocalizer<SharedResource> l, LoginOutcome outcome)
+    {
+        if (outcome.Result == LoginResult.RateLimited)
+        {
+            var seconds = SignInLimits.RetryAfterSeconds(outcome.RetryAfter ?? TimeSpan.FromMinutes(1));
+            http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            http.Response.Headers.RetryAfter = seconds;
+            return string.Format(System.Globalization.CultureInfo.CurrentCulture, l["Login.RateLimited"], seconds);
         }
 
-        var identity = new ClaimsIdentity(Logins.ClaimsOf(user), CookieAuthenticationDefaults.AuthenticationScheme, "name", "role");
-        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
-        return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
+        return outcome.Result == LoginResult.Inactive ? l["Login.Inactive"] : l["Login.Refused"];
     }
 }

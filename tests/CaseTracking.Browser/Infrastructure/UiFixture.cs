@@ -81,7 +81,10 @@ public sealed class UiFixture : IAsyncLifetime
             ["ConnectionStrings:Marten"] = TestDatabase.ConnectionString,
             ["CaseTracking:Schema"] = Schema,
             ["CaseTracking:AdminPassword"] = AdminPassword,
-            ["CaseTracking:DataFolder"] = data.FullName
+            ["CaseTracking:DataFolder"] = data.FullName,
+            // Every scenario signs in from 127.0.0.1: sign-in rate limits out of the way (tested in CaseTracking.Tests).
+            ["CaseTracking:SignIn:PerClientPermits"] = "100000",
+            ["CaseTracking:SignIn:PerUserPermits"] = "100000"
         });
         _app.UseKestrel(0);
         _app.StartServer();
@@ -118,11 +121,18 @@ public sealed class UiFixture : IAsyncLifetime
         WardB = await PostId(admin, "/api/admin/wards", new { code = "X02", name = "Xã Đông Anh" }, "wardId");
         OrgA = await PostId(admin, "/api/admin/organisations", new { name = "Hội Liên hiệp Phụ nữ phường Hoàn Kiếm", type = "WomensUnion", wardId = WardA }, "organisationId");
 
+        // A fresh install's only admin creates a second admin at once; from then on one admin asks and the other
+        // approves, and every new user replaces the one-time password given at approval.
+        var second = await Post(admin, "/api/admin/users", new { username = "admin2", displayName = "Quản trị viên hai", role = "Admin" }, 201);
+        var admin2 = await ChangePasswordAsync("admin2", second.GetProperty("oneTimePassword").GetString()!, AdminPassword + "-2");
+
         async Task<UiUser> User(string username, string role, Guid[]? wards = null, Guid? org = null)
         {
             var name = _faker.Name.FullName();
-            var id = await PostId(admin, "/api/admin/users", new { username, password = Password, displayName = name, role, wardIds = wards ?? [], organisationId = org }, "userId");
-            return new UiUser(id, username, name);
+            var asked = await Post(admin, "/api/admin/users", new { username, displayName = name, role, wardIds = wards ?? [], organisationId = org }, 202);
+            var approved = await Post(admin2, $"/api/admin/requests/{asked.GetProperty("requestId").GetGuid()}/approve", new { }, 200);
+            await ChangePasswordAsync(username, approved.GetProperty("oneTimePassword").GetString()!, Password);
+            return new UiUser(approved.GetProperty("userId").GetGuid(), username, name);
         }
 
         SupervisorA = await User("giamsat1", "Supervisor", [WardA]);
@@ -183,6 +193,9 @@ public sealed class UiFixture : IAsyncLifetime
 
     private async Task<string> TokenAsync(string username, string password) =>
         (await Post(null, "/api/auth/token", new { username, password }, 200)).GetProperty("accessToken").GetString()!;
+
+    private async Task<string> ChangePasswordAsync(string username, string current, string next) =>
+        (await Post(null, "/api/auth/password", new { username, currentPassword = current, newPassword = next }, 200)).GetProperty("accessToken").GetString()!;
 
     private async Task<Guid> PostId(string token, string url, object body, string property) =>
         (await Post(token, url, body, 201)).GetProperty(property).GetGuid();

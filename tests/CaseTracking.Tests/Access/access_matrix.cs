@@ -28,6 +28,7 @@ public sealed class access_matrix(AppFixture app) : IAsyncLifetime
         ["GET /health/ready"] = new(Scope.Public, All),
         ["GET /openapi/{documentName}.json"] = new(Scope.Public, All),
         ["POST /api/auth/token"] = new(Scope.Public, All),
+        ["POST /api/auth/password"] = new(Scope.Public, All),
         ["GET /api/kinds"] = new(Scope.Public, All),
         ["POST /api/admin/wards"] = new(Scope.Admin, [Role.Admin], _ => new { code = "M" + Guid.NewGuid().ToString("N")[..6], name = "Phường Mới" }),
         ["GET /api/admin/wards"] = new(Scope.Province, All),
@@ -37,6 +38,12 @@ public sealed class access_matrix(AppFixture app) : IAsyncLifetime
         ["GET /api/admin/users"] = new(Scope.Admin, [Role.Admin]),
         ["POST /api/admin/users/{userId}/deactivate"] = new(Scope.Admin, [Role.Admin]),
         ["POST /api/admin/users/{userId}/password"] = new(Scope.Admin, [Role.Admin]),
+        ["POST /api/admin/users/{userId}/access"] = new(Scope.Admin, [Role.Admin]),
+        ["GET /api/admin/requests"] = new(Scope.Admin, [Role.Admin]),
+        ["GET /api/admin/requests/{requestId}"] = new(Scope.Admin, [Role.Admin]),
+        ["POST /api/admin/requests/{requestId}/approve"] = new(Scope.Admin, [Role.Admin]),
+        ["POST /api/admin/requests/{requestId}/reject"] = new(Scope.Admin, [Role.Admin]),
+        ["GET /api/audit/admin"] = new(Scope.Province, [Role.Auditor]),
         ["POST /api/people"] = new(Scope.Province, [Role.Supervisor]),
         ["GET /api/people"] = new(Scope.Province, [Role.Supervisor, Role.Auditor]),
         ["GET /api/people/{personId}"] = new(Scope.Province, [Role.Supervisor, Role.Auditor, Role.Reviewer]),
@@ -177,13 +184,15 @@ public sealed class access_matrix(AppFixture app) : IAsyncLifetime
         var person = (await p.SupervisorA.Api.Get($"/api/cases/{await p.OpenAssignedCaseAsync()}")).Body.GetProperty("case").GetProperty("personId").GetGuid();
         foreach (var (route, rule) in Table.Where(t => t.Value.Scope is Scope.Admin or Scope.Province))
         {
-            var url = route.Split(' ')[1].Replace("{personId}", person.ToString()).Replace("{userId}", p.ReviewerA2.Id.ToString());
+            var url = route.Split(' ')[1].Replace("{personId}", person.ToString()).Replace("{userId}", p.ReviewerA2.Id.ToString())
+                .Replace("{requestId}", Guid.NewGuid().ToString());
             if (route == "GET /api/people") url += "?q=Nguy";
             foreach (var role in All)
             {
                 var api = As(role).Api;
                 var answer = route.StartsWith("GET", StringComparison.Ordinal) ? await api.Get(url) : await api.Post(url, rule.Body?.Invoke(Guid.Empty) ?? new { });
-                if (rule.Roles.Contains(role)) answer.Status.ShouldBeOneOf([200, 201, 400, 409, 422], $"{role} {route}: {answer}");
+                // 202: a request for a second admin's approval; 404: an approval of no request.
+                if (rule.Roles.Contains(role)) answer.Status.ShouldBeOneOf([200, 201, 202, 400, 404, 409, 422], $"{role} {route}: {answer}");
                 else answer.Status.ShouldBe(403, $"{role} {route}: {answer}");
             }
 

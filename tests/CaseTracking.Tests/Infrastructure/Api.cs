@@ -62,4 +62,27 @@ public sealed class Api(IAlbaHost host, string? token)
         if (response.Status != 200) throw new InvalidOperationException($"login of {username} failed: {response}");
         return response.Body.GetProperty("accessToken").GetString()!;
     }
+
+    /// <summary>Replaces a (one-time) password, as a user must after a new account or a reset; returns the new token.</summary>
+    public static async Task<string> ChangePasswordAsync(IAlbaHost host, string username, string current, string next)
+    {
+        var response = await new Api(host, null).Post("/api/auth/password", new { username, currentPassword = current, newPassword = next });
+        if (response.Status != 200) throw new InvalidOperationException($"password change of {username} failed: {response}");
+        return response.Body.GetProperty("accessToken").GetString()!;
+    }
+
+    /// <summary>
+    /// A user as the admin API makes one under separation of duties: <paramref name="admin"/> asks, the second
+    /// admin approves and gets the one-time password, and the user replaces it with <paramref name="password"/>.
+    /// </summary>
+    public static async Task<(Guid UserId, Api Api)> CreateUserAsync(IAlbaHost host, Api admin, Api approver, object body, string password)
+    {
+        var asked = await admin.Post("/api/admin/users", body);
+        if (asked.Status != 202) throw new InvalidOperationException($"user request: {asked}");
+        var approved = await approver.Post($"/api/admin/requests/{asked.Id("requestId")}/approve", null);
+        if (approved.Status != 200) throw new InvalidOperationException($"approval: {approved}");
+        var username = approved.Body.GetProperty("username").GetString()!;
+        var token = await ChangePasswordAsync(host, username, approved.Body.GetProperty("oneTimePassword").GetString()!, password);
+        return (approved.Id("userId"), new Api(host, token));
+    }
 }

@@ -12,7 +12,7 @@ namespace CaseTracking.Tests.Infrastructure;
 /// One real app (Kestrel-less Alba host) over the real PostgreSQL, in a schema of its own,
 /// shared by the test classes of one collection.
 /// </summary>
-public sealed class AppFixture : IAsyncLifetime
+public class AppFixture : IAsyncLifetime
 {
     public string Schema { get; } = "t_" + Guid.NewGuid().ToString("N")[..12];
 
@@ -32,12 +32,49 @@ public sealed class AppFixture : IAsyncLifetime
             builder.UseSetting("CaseTracking:AdminPassword", TestData.AdminPassword);
             builder.UseSetting("CaseTracking:SealDaily", "false");
             builder.UseSetting("CaseTracking:DataFolder", Path.Combine(Path.GetTempPath(), "casetracking-tests", Schema));
+            // The suite signs in a lot, all from one (in-memory) client: sign-in rate limits out of its way.
+            // Tests of the limits themselves run a host with real ones (Access/sign_in_limits.cs).
+            foreach (var (key, value) in Settings) builder.UseSetting(key, value);
             builder.ConfigureServices(services =>
             {
                 services.RemoveAll<TimeProvider>();
                 services.AddSingleton<TimeProvider>(Clock);
+                ConfigureTestServices(services);
             });
         });
+    }
+
+    /// <summary>Settings of this host on top of the test defaults.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["CaseTracking:SignIn:PerClientPermits"] = "1000000",
+        ["CaseTracking:SignIn:PerUserPermits"] = "1000000"
+    };
+
+    protected virtual void ConfigureTestServices(IServiceCollection services)
+    {
+    }
+
+    private Api? _secondAdmin;
+
+    /// <summary>
+    /// The province's second administrator, who approves what "admin" asks. Created once per host, the way a
+    /// fresh install gets one: the only admin creates one more admin without approval.
+    /// </summary>
+    public async Task<Api> SecondAdminAsync()
+    {
+        if (_secondAdmin is not null) return _secondAdmin;
+        var anonymous = new Api(Host, null);
+        var login = await anonymous.Post("/api/auth/token", new { username = TestData.SecondAdmin, password = TestData.SecondAdminPassword });
+        if (login.Status != 200)
+        {
+            var admin = new Api(Host, await Api.TokenAsync(Host, "admin", TestData.AdminPassword));
+            var created = await admin.Post("/api/admin/users", new { username = TestData.SecondAdmin, displayName = "Quản trị viên hai", role = "Admin" });
+            if (created.Status != 201) throw new InvalidOperationException($"second admin: {created}");
+            await Api.ChangePasswordAsync(Host, TestData.SecondAdmin, created.Body.GetProperty("oneTimePassword").GetString()!, TestData.SecondAdminPassword);
+        }
+
+        return _secondAdmin = new Api(Host, await Api.TokenAsync(Host, TestData.SecondAdmin, TestData.SecondAdminPassword));
     }
 
     /// <summary>The stored events of one case, straight from Marten.</summary>

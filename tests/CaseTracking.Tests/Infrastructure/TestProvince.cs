@@ -18,6 +18,9 @@ public sealed class TestProvince
 
     public required IAlbaHost Host { get; init; }
     public required Api Admin { get; init; }
+
+    /// <summary>The second administrator, who approves what <see cref="Admin"/> asks.</summary>
+    public required Api Admin2 { get; init; }
     public required Guid WardA { get; init; }
     public required Guid WardB { get; init; }
     public required Guid OrgA { get; init; }
@@ -32,6 +35,7 @@ public sealed class TestProvince
     public static async Task<TestProvince> CreateAsync(AppFixture app)
     {
         var admin = new Api(app.Host, await Api.TokenAsync(app.Host, "admin", TestData.AdminPassword));
+        var admin2 = await app.SecondAdminAsync();
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var wardA = (await admin.Post("/api/admin/wards", new { code = $"A{suffix}", name = $"Phường {Faker.Address.StreetName()}" })).Id("wardId");
         var wardB = (await admin.Post("/api/admin/wards", new { code = $"B{suffix}", name = $"Xã {Faker.Address.StreetName()}" })).Id("wardId");
@@ -41,18 +45,16 @@ public sealed class TestProvince
         async Task<TestUser> User(string prefix, Role role, Guid[]? wards = null, Guid? org = null)
         {
             var username = $"{prefix}-{suffix}";
-            var created = await admin.Post("/api/admin/users", new
+            var (id, api) = await Api.CreateUserAsync(app.Host, admin, admin2, new
             {
-                username, password = Password, displayName = Faker.Name.FullName(), role = role.ToString(),
-                wardIds = wards ?? [], organisationId = org
-            });
-            if (created.Status != 201) throw new InvalidOperationException(created.ToString());
-            return new TestUser(created.Id("userId"), username, new Api(app.Host, await Api.TokenAsync(app.Host, username, Password)));
+                username, displayName = Faker.Name.FullName(), role = role.ToString(), wardIds = wards ?? [], organisationId = org
+            }, Password);
+            return new TestUser(id, username, api);
         }
 
         return new TestProvince
         {
-            Host = app.Host, Admin = admin, WardA = wardA, WardB = wardB, OrgA = orgA, OrgA2 = orgA2,
+            Host = app.Host, Admin = admin, Admin2 = admin2, WardA = wardA, WardB = wardB, OrgA = orgA, OrgA2 = orgA2,
             SupervisorA = await User("sup-a", Role.Supervisor, [wardA]),
             SupervisorA2 = await User("sup-a2", Role.Supervisor, [wardA]),
             SupervisorB = await User("sup-b", Role.Supervisor, [wardB]),

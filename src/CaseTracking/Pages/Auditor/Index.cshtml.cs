@@ -11,7 +11,7 @@ using Microsoft.Extensions.Localization;
 namespace CaseTracking.Pages.Auditor;
 
 /// <summary>Every case of the province, filtered by ward, status or person, paged; a case opens its timeline.</summary>
-public sealed class IndexModel(IStringLocalizer<SharedResource> l, IDocumentStore store, CaseClock clock) : UiPage(l)
+public sealed class IndexModel(IStringLocalizer<SharedResource> l, IDocumentStore store, CaseClock clock, TimeProvider time) : UiPage(l)
 {
     protected override Role[] Allowed => [Role.Auditor];
     public const int PageSize = 50;
@@ -25,10 +25,14 @@ public sealed class IndexModel(IStringLocalizer<SharedResource> l, IDocumentStor
     public long Total { get; private set; }
     public Lookup Names { get; private set; } = null!;
 
+    /// <summary>Grants of case access in the admin audit trail in the last 30 days: shown as an alert.</summary>
+    public int AdminAlerts { get; private set; }
+
     public async Task OnGetAsync()
     {
         var ct = HttpContext.RequestAborted;
         await using var session = store.QuerySession(Me.Tenant);
+        AdminAlerts = await AdminTrailModel.RecentAlertsAsync(session, time.GetUtcNow(), ct);
         var query = CaseReads.Scoped(session, Me);
         if (WardId is { } w) query = query.Where(s => s.WardId == w);
         if (Status is { } st) query = query.Where(s => s.Status == st);
