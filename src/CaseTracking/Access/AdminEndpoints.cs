@@ -42,6 +42,7 @@ public static class AdminEndpoints
     public static Reply? NotAdmin(Actor actor) => actor.Role == Role.Admin ? null : Problems.Forbidden("Only administrators manage reference data and users.");
 
     [WolverinePost("/api/admin/wards")]
+    [RequestBody(typeof(CreateWard))]
     public static Task<Reply> CreateWardEndpoint(HttpContext http, Writes writes) => CreateWardCommand(null, http, writes);
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>
@@ -64,6 +65,7 @@ public static class AdminEndpoints
             Results.Json(await session.Query<Ward>().OrderBy(w => w.Code).ToListAsync(http.RequestAborted), Json.Options));
 
     [WolverinePost("/api/admin/organisations")]
+    [RequestBody(typeof(CreateOrganisation))]
     public static Task<Reply> CreateOrganisationEndpoint(HttpContext http, Writes writes) => CreateOrganisationCommand(null, http, writes);
 
     /// <summary>The same use case for the UI, which already holds the command.</summary>

@@ -118,6 +118,7 @@ public static class UserEndpoints
     public static readonly Role[] Admins = [Role.Admin];
 
     [WolverinePost("/api/admin/users")]
+    [RequestBody(typeof(CreateUser))]
     public static Task<Reply> CreateUserEndpoint(HttpContext http, Writes writes) => CreateUserCommand(null, http, writes);
 
     /// <summary>A request to create a user (202); the only admin of a fresh province may create one more admin at once (201).</summary>
@@ -170,6 +171,7 @@ public static class UserEndpoints
     }
 
     [WolverinePost("/api/admin/users/{userId}/access")]
+    [RequestBody(typeof(ChangeAccess))]
     public static Task<Reply> ChangeAccessEndpoint(Guid userId, HttpContext http, Writes writes) => ChangeAccessCommand(userId, null, http, writes);
 
     /// <summary>A request to give a user another role or scope (202).</summary>
@@ -340,6 +342,7 @@ public static class UserEndpoints
     }
 
     [WolverinePost("/api/admin/requests/{requestId}/reject")]
+    [RequestBody(typeof(RejectRequest))]
     public static Task<Reply> RejectEndpoint(Guid requestId, HttpContext http, Writes writes) => RejectCommand(requestId, null, http, writes);
 
     /// <summary>Another admin refuses, or the requester withdraws: nothing changes but the request and the trail.</summary>

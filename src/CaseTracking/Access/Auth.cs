@@ -224,6 +224,7 @@ public static class AuthEndpoints
 {
     [AllowAnonymous]
     [WolverinePost("/api/auth/token")]
+    [RequestBody(typeof(TokenRequest))]
     public static async Task<IResult> Token(HttpContext http, Logins logins)
     {
         var (request, error) = Writes.Parse<TokenRequest>(await ReadAsync(http));
@@ -242,6 +243,7 @@ public static class AuthEndpoints
     /// </summary>
     [AllowAnonymous]
     [WolverinePost("/api/auth/password")]
+    [RequestBody(typeof(ChangePassword))]
     public static async Task<IResult> Password(HttpContext http, Logins logins)
     {
         var (request, error) = Writes.Parse<ChangePassword>(await ReadAsync(http));
