@@ -54,7 +54,7 @@ public static class CaseTrackingSetup
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(new DatabaseProbe(connectionString));
         builder.Services.AddSingleton(new PostgresConnection(connectionString));
-        builder.Services.AddSingleton<ProjectionWatch>();
+        builder.Services.AddProjectionHealth();
 
         var daemonMode = configuration["CaseTracking:DaemonMode"] ?? "Solo";
         if (daemonMode is not ("Solo" or "HotCold" or "Distributed"))
@@ -67,6 +67,7 @@ public static class CaseTrackingSetup
                 opts.ConfigureEventStore();
                 opts.ConfigureCases(sp.GetRequiredService<SupervisionKinds>());
                 opts.ConfigureAccess();
+                opts.ConfigureHealth();
                 return opts;
             })
             .UseLightweightSessions()
