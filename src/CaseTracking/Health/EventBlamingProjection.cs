@@ -17,9 +17,22 @@ namespace CaseTracking.Health;
 /// and rethrows the original exception wrapped in <see cref="ApplyEventException"/> for that event.
 /// The search replays the projection into throw-away sessions that are never saved: the page itself is already
 /// lost (the daemon discards the batch and retries it later), and nothing is written twice.
+/// It derives from <see cref="ProjectionBase"/> only so that Marten's wrapper takes the projection's name and
+/// <see cref="ProjectionVersionAttribute"/> from here rather than from this decorator's type: a version bump on
+/// the inner projection (a new shard, rebuilt from the start) still works through it.
 /// </summary>
-public sealed class EventBlamingProjection(IProjection inner) : IProjection
+public sealed class EventBlamingProjection : ProjectionBase, IProjection
 {
+    private readonly IProjection inner;
+
+    public EventBlamingProjection(IProjection inner)
+    {
+        this.inner = inner;
+        Name = inner.GetType().Name;
+        if (inner.GetType().GetCustomAttributes(typeof(ProjectionVersionAttribute), true) is [ProjectionVersionAttribute version, ..])
+            Version = version.Version;
+    }
+
     public IProjection Inner => inner;
 
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)

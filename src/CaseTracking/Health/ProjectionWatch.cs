@@ -10,7 +10,7 @@ public enum ProjectionState { Running, Stalled, Stuck }
 
 /// <summary>One async projection shard: where it is, how far behind, and what stopped it last.</summary>
 public sealed record ShardReport(string Name, long Position, long HighWaterMark, ProjectionState State,
-    ProjectionFailure? OpenFailure, ProjectionFailure? LastFailure)
+    ProjectionFailure? OpenFailure, ProjectionFailure? LastFailure = null)
 {
     public long Lag => Math.Max(0, HighWaterMark - Position);
 }
@@ -36,14 +36,20 @@ public sealed class ProjectionWatch(IDocumentStore store, ProjectionFailureLog f
 
     private sealed record Progress(string Name, long Sequence, double? IdleSeconds);
 
-    public async Task<IReadOnlyList<ShardReport>> ReadAsync(CancellationToken ct)
+    public Task<IReadOnlyList<ShardReport>> ReadAsync(CancellationToken ct) => ReadAsync(false, ct);
+
+    /// <param name="withLastFailure">Also read each shard's latest failure, resolved or not (the CLI shows it; readiness does not).</param>
+    /// <param name="ct">Cancels the reads.</param>
+    public async Task<IReadOnlyList<ShardReport>> ReadAsync(bool withLastFailure, CancellationToken ct)
     {
         var progress = await ReadProgressAsync(ct);
         var highWater = progress.GetValueOrDefault(HighWaterMark);
         var known = AsyncShards();
-        var positions = progress.Where(p => p.Key != HighWaterMark).ToDictionary(p => p.Key, p => p.Value.Sequence);
+        // Shard rows are "Name:Key" (StatisticsProjection:All); the daemon keeps rows of its own (HighWaterMark,
+        // HighWaterAllocationFence) in the same table.
+        var positions = progress.Where(p => p.Key.Contains(':', StringComparison.Ordinal)).ToDictionary(p => p.Key, p => p.Value.Sequence);
         var open = (await failures.OpenAsync(positions, known, ct)).ToLookup(f => f.Shard);
-        var latest = await failures.LatestAsync(ct);
+        var latest = withLastFailure ? await failures.LatestAsync(ct) : new Dictionary<string, ProjectionFailure>();
 
         var now = time.GetUtcNow();
         var rows = new List<ShardReport>();
@@ -60,7 +66,7 @@ public sealed class ProjectionWatch(IDocumentStore store, ProjectionFailureLog f
             var state = openFailure is not null ? ProjectionState.Stuck
                 : behind && (stalledHere || stalledOnRecord) ? ProjectionState.Stalled
                 : ProjectionState.Running;
-            rows.Add(new ShardReport(name, shard.Sequence, highWater?.Sequence ?? 0, state, openFailure, latest.GetValueOrDefault(name)));
+            rows.Add(new ShardReport(name, shard.Sequence, highWater?.Sequence ?? 0, state, openFailure, latest.GetValueOrDefault(name) ?? openFailure));
         }
 
         return rows;

@@ -15,7 +15,7 @@ public class ProjectionStatusCommand : JasperFxAsyncCommand<NetCoreInput>
     public override async Task<bool> Execute(NetCoreInput input)
     {
         using var host = input.BuildHost();
-        var shards = await host.Services.GetRequiredService<ProjectionWatch>().ReadAsync(default);
+        var shards = await host.Services.GetRequiredService<ProjectionWatch>().ReadAsync(withLastFailure: true, default);
         Write(AnsiConsole.Console, shards);
         return shards.All(s => s.State == ProjectionState.Running);
     }

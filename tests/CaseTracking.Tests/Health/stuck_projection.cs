@@ -80,7 +80,7 @@ public sealed class stuck_projection : IAsyncLifetime
             ShardIn(degraded, "StatisticsProjection:All").GetProperty("state").GetString().ShouldBe("Running");
 
             // The operator's view: the CLI verb's table names the shard, its state and the event, with the message.
-            var output = Render(await host.Services.GetRequiredService<ProjectionWatch>().ReadAsync(default));
+            var output = Render(await host.Services.GetRequiredService<ProjectionWatch>().ReadAsync(withLastFailure: true, default));
             output.ShouldContain(Shard);
             output.ShouldContain("stuck");
             output.ShouldContain($"event {poison}");
@@ -109,7 +109,7 @@ public sealed class stuck_projection : IAsyncLifetime
             record.Attempts.ShouldBeGreaterThanOrEqualTo(1);
             record.EventType.ShouldBe("poison_pill");
 
-            var output = Render(await host.Services.GetRequiredService<ProjectionWatch>().ReadAsync(default));
+            var output = Render(await host.Services.GetRequiredService<ProjectionWatch>().ReadAsync(withLastFailure: true, default));
             output.ShouldContain("running");
             output.ShouldContain("resolved");
         }
