@@ -49,11 +49,22 @@ public sealed class EventBlamingProjection : ProjectionBase, IProjection
         }
     }
 
-    /// <summary>A database fault or a cancellation is not any one event's fault; an already blamed failure needs no search.</summary>
-    private static bool IsAboutTheEvents(Exception e, CancellationToken cancellation) =>
-        !cancellation.IsCancellationRequested
-        && e is not (OperationCanceledException or NpgsqlException or TimeoutException or IEventFailureContext)
-        && !ProjectionExceptions.IsExceptionTransient(e);
+    /// <summary>
+    /// A database fault or a cancellation is not any one event's fault (and every replay would fail the same way,
+    /// blaming the first event); an already blamed failure needs no search. Marten wraps Npgsql's exceptions.
+    /// </summary>
+    private static bool IsAboutTheEvents(Exception e, CancellationToken cancellation)
+    {
+        if (cancellation.IsCancellationRequested || e is IEventFailureContext) return false;
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is OperationCanceledException or NpgsqlException or TimeoutException or System.Net.Sockets.SocketException
+                || ProjectionExceptions.IsExceptionTransient(x))
+                return false;
+        }
+
+        return true;
+    }
 
     private async Task<IEvent?> FirstFailingAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken ct)
     {

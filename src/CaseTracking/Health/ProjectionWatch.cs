@@ -21,9 +21,13 @@ public sealed record ShardReport(string Name, long Position, long HighWaterMark,
 /// <item><b>Stuck</b>: a <see cref="ProjectionFailure"/> is open, i.e. the shard failed on an event and its
 /// progression (<c>mt_event_progression</c>) has not reached that event since.</item>
 /// <item><b>Stalled</b>: behind the high-water mark without moving for <c>CaseTracking:ProjectionStallSeconds</c>
-/// (default 120), with no failure recorded (e.g. no node runs the daemon). Seen in this process's memory, and
-/// also from the progression rows' own <c>last_updated</c> when both the shard's row and the high-water mark
-/// have been still that long: the shard was behind all that time, whoever was watching.</item>
+/// (default 120), with no failure recorded (e.g. no node runs the daemon, or the projection hangs). Seen in this
+/// process's memory; and, so that a restart does not hide it for another two minutes, from the shard's progression
+/// row: when its <c>last_updated</c> is older than the stall time and this process has seen the shard behind at
+/// the same position for <c>CaseTracking:ProjectionStallConfirmSeconds</c> (default 10). The confirmation keeps a
+/// quiet shard from reading as stalled in the moment between a new event and its next commit. (Neither the
+/// high-water mark's row, rewritten when the daemon starts, nor event timestamps, back-dated by the seeder and
+/// imports, tell how long a shard has been behind.)</item>
 /// </list>
 /// </summary>
 public sealed class ProjectionWatch(IDocumentStore store, ProjectionFailureLog failures, PostgresConnection connection,
@@ -33,6 +37,7 @@ public sealed class ProjectionWatch(IDocumentStore store, ProjectionFailureLog f
 
     private readonly ConcurrentDictionary<string, (long Sequence, DateTimeOffset Since)> _seen = new();
     private readonly TimeSpan _stallAfter = TimeSpan.FromSeconds(configuration.GetValue("CaseTracking:ProjectionStallSeconds", 120));
+    private readonly TimeSpan _confirmAfter = TimeSpan.FromSeconds(configuration.GetValue("CaseTracking:ProjectionStallConfirmSeconds", 10));
 
     private sealed record Progress(string Name, long Sequence, double? IdleSeconds);
 
@@ -42,12 +47,13 @@ public sealed class ProjectionWatch(IDocumentStore store, ProjectionFailureLog f
     /// <param name="ct">Cancels the reads.</param>
     public async Task<IReadOnlyList<ShardReport>> ReadAsync(bool withLastFailure, CancellationToken ct)
     {
+        var known = AsyncShards();
         var progress = await ReadProgressAsync(ct);
         var highWater = progress.GetValueOrDefault(HighWaterMark);
-        var known = AsyncShards();
         // Shard rows are "Name:Key" (StatisticsProjection:All); the daemon keeps rows of its own (HighWaterMark,
         // HighWaterAllocationFence) in the same table.
         var positions = progress.Where(p => p.Key.Contains(':', StringComparison.Ordinal)).ToDictionary(p => p.Key, p => p.Value.Sequence);
+        foreach (var name in known) positions.TryAdd(name, 0);
         var open = (await failures.OpenAsync(positions, known, ct)).ToLookup(f => f.Shard);
         var latest = withLastFailure ? await failures.LatestAsync(ct) : new Dictionary<string, ProjectionFailure>();
 
@@ -59,9 +65,9 @@ public sealed class ProjectionWatch(IDocumentStore store, ProjectionFailureLog f
             var behind = shard.Sequence < (highWater?.Sequence ?? 0);
             var seen = _seen.AddOrUpdate(name, _ => (shard.Sequence, now),
                 (_, old) => old.Sequence == shard.Sequence ? old : (shard.Sequence, now));
-            var stalledHere = now - seen.Since > _stallAfter;
-            var stalledOnRecord = (shard.IdleSeconds ?? double.MaxValue) > _stallAfter.TotalSeconds
-                && (highWater?.IdleSeconds ?? 0) > _stallAfter.TotalSeconds;
+            var stillHere = now - seen.Since;
+            var stalledHere = stillHere > _stallAfter;
+            var stalledOnRecord = stillHere >= _confirmAfter && (shard.IdleSeconds ?? 0) > _stallAfter.TotalSeconds;
             var openFailure = open[name].FirstOrDefault();
             var state = openFailure is not null ? ProjectionState.Stuck
                 : behind && (stalledHere || stalledOnRecord) ? ProjectionState.Stalled
@@ -76,8 +82,8 @@ public sealed class ProjectionWatch(IDocumentStore store, ProjectionFailureLog f
         ((DocumentStore)store).Options.Projections.AllShards().Select(s => s.Name.Identity).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
-    /// Straight from <c>mt_event_progression</c>, with how long each row has been still measured by PostgreSQL's
-    /// clock (the app's clock may differ, and is fake in tests).
+    /// Each shard's position from <c>mt_event_progression</c> (0 for a shard that has committed nothing yet), and
+    /// the seconds since its row was last written, by PostgreSQL's clock (the app's may differ, and is fake in tests).
     /// </summary>
     private async Task<Dictionary<string, Progress>> ReadProgressAsync(CancellationToken ct)
     {

@@ -115,7 +115,58 @@ public sealed class stuck_projection : IAsyncLifetime
         }
     }
 
-    private async Task<IAlbaHost> StartAsync(PoisonMode mode)
+    [Fact]
+    public async Task a_projection_that_neither_fails_nor_moves_is_stalled_and_a_restart_does_not_hide_it()
+    {
+        await using (var host = await StartAsync(PoisonMode.Hangs, stallSeconds: 3))
+        {
+            // The shard commits the harmless events, then meets the pill and hangs there.
+            await AppendAsync(host, new Harmless(0));
+            await WaitForShardRowAsync();
+            await AppendPoisonBetweenHarmlessEventsAsync(host);
+            var degraded = await ReadinessAsync(host, HttpStatusCode.ServiceUnavailable);
+            degraded.GetProperty("reason").GetString()!.ShouldContain($"{Shard} is stalled");
+            ShardIn(degraded, Shard).GetProperty("state").GetString().ShouldBe("Stalled");
+        }
+
+        // An hour passes with the app down (the row's last write is moved back rather than waited for).
+        await SqlAsync($"update {_schema}.mt_event_progression set last_updated = now() - interval '1 hour' where name = '{Shard}'");
+
+        // The new process has watched the shard for seconds, far less than the stall time; the row tells the rest.
+        await using (var host = await StartAsync(PoisonMode.Hangs, stallSeconds: 300, confirmSeconds: 1))
+        {
+            var degraded = await ReadinessAsync(host, HttpStatusCode.ServiceUnavailable);
+            ShardIn(degraded, Shard).GetProperty("state").GetString().ShouldBe("Stalled");
+        }
+    }
+
+    private async Task WaitForShardRowAsync()
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while ((long?)await SqlAsync($"select last_seq_id from {_schema}.mt_event_progression where name = '{Shard}'") is not > 0)
+        {
+            if (DateTime.UtcNow > deadline) throw new ShouldAssertException($"{Shard} never committed");
+            await Task.Delay(250);
+        }
+    }
+
+    private static async Task<object?> SqlAsync(string sql)
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(TestDatabase.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand(sql, conn);
+        var value = await cmd.ExecuteScalarAsync();
+        return value is DBNull ? null : value;
+    }
+
+    private static async Task AppendAsync(IAlbaHost host, object @event)
+    {
+        await using var session = host.Services.GetRequiredService<IDocumentStore>().LightweightSession("demo");
+        session.Events.StartStream(Guid.CreateVersion7(), @event);
+        await session.SaveChangesAsync();
+    }
+
+    private async Task<IAlbaHost> StartAsync(PoisonMode mode, int stallSeconds = 120, int confirmSeconds = 10)
     {
         JasperFxEnvironment.AutoStartHost = true;
         return await AlbaHost.For<Program>(builder =>
@@ -124,6 +175,8 @@ public sealed class stuck_projection : IAsyncLifetime
             builder.UseSetting("CaseTracking:Schema", _schema);
             builder.UseSetting("CaseTracking:AdminPassword", TestData.AdminPassword);
             builder.UseSetting("CaseTracking:SealDaily", "false");
+            builder.UseSetting("CaseTracking:ProjectionStallSeconds", stallSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            builder.UseSetting("CaseTracking:ProjectionStallConfirmSeconds", confirmSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
             builder.UseSetting("CaseTracking:DataFolder", Path.Combine(Path.GetTempPath(), "casetracking-tests", _schema));
             builder.ConfigureServices(services => services.ConfigureMarten(opts =>
             {
