@@ -23,6 +23,7 @@ public class ProjectionStatusCommand : JasperFxAsyncCommand<NetCoreInput>
     public static void Write(IAnsiConsole console, IReadOnlyList<ShardReport> shards)
     {
         var table = new Table().AddColumns("shard", "position", "high water", "lag", "state", "last error");
+        table.Columns[0].NoWrap();
         table.Columns[1].RightAligned();
         table.Columns[2].RightAligned();
         table.Columns[3].RightAligned();
