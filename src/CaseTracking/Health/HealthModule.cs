@@ -10,6 +10,7 @@ public static class HealthModule
         services.AddSingleton<ProjectionWatch>();
         services.AddSingleton<ProjectionFailureRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<ProjectionFailureRecorder>());
+        services.ConfigureMarten(opts => opts.ConfigureHealth());
         return services;
     }
 

@@ -67,7 +67,6 @@ public static class CaseTrackingSetup
                 opts.ConfigureEventStore();
                 opts.ConfigureCases(sp.GetRequiredService<SupervisionKinds>());
                 opts.ConfigureAccess();
-                opts.ConfigureHealth();
                 return opts;
             })
             .UseLightweightSessions()
