@@ -5,7 +5,16 @@ namespace CaseTracking.Health;
 
 public sealed record HealthStatus(string Status, string? Reason = null, IReadOnlyList<ProjectionLag>? Projections = null);
 
-public sealed record ProjectionLag(string Name, long Sequence, long HighWaterMark, bool Stalled);
+/// <summary>
+/// One shard as readiness shows it. The page is public: it names the event by sequence, type and version and the
+/// fault by exception type, not by stream id or message (those may say more than an anonymous caller should
+/// learn); the <c>projections</c> verb shows everything.
+/// </summary>
+public sealed record ProjectionLag(string Name, long Sequence, long HighWaterMark, long Lag, ProjectionState State, bool Stalled,
+    StuckAt? StuckAt = null);
+
+public sealed record StuckAt(long Sequence, string? EventType, long? Version, string Category, string ErrorType,
+    DateTimeOffset Since, DateTimeOffset LastAttempt, int Attempts);
 
 /// <summary>Opens its own short-lived connection so a stopped server is noticed at once.</summary>
 public sealed class DatabaseProbe(string connectionString)
@@ -48,11 +57,22 @@ public static class HealthEndpoints
             return Results.Json(new HealthStatus("unavailable", problem), statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
-        var projections = await watch.ReadAsync(ct);
-        var stalled = projections.Where(p => p.Stalled).Select(p => p.Name).ToList();
-        return stalled.Count > 0
-            ? Results.Json(new HealthStatus("degraded", $"Async projections stalled: {string.Join(", ", stalled)}", projections),
+        var shards = await watch.ReadAsync(ct);
+        var projections = shards.Select(View).ToList();
+        var problems = shards.Where(s => s.State != ProjectionState.Running).Select(Describe).ToList();
+        return problems.Count > 0
+            ? Results.Json(new HealthStatus("degraded", string.Join("; ", problems), projections),
                 statusCode: StatusCodes.Status503ServiceUnavailable)
             : Results.Json(new HealthStatus("ready", null, projections));
     }
+
+    private static ProjectionLag View(ShardReport s) =>
+        new(s.Name, s.Position, s.HighWaterMark, s.Lag, s.State, s.State != ProjectionState.Running,
+            s.OpenFailure is { } f
+                ? new StuckAt(f.Sequence, f.EventType, f.Version, f.Category, f.ErrorType, f.FirstFailedAt, f.LastFailedAt, f.Attempts)
+                : null);
+
+    private static string Describe(ShardReport s) => s.OpenFailure is { } f
+        ? $"Projection {s.Name} is stuck at {f.EventText}: {f.ErrorType}, {f.Attempts} attempt(s) since {f.FirstFailedAt:u}"
+        : $"Projection {s.Name} is stalled at {s.Position} of {s.HighWaterMark}";
 }

@@ -57,7 +57,7 @@ public static class CaseTrackingSetup
         builder.Services.AddExceptionHandler<FailureAnswers>();
         builder.Services.AddSingleton(new DatabaseProbe(connectionString));
         builder.Services.AddSingleton(new PostgresConnection(connectionString));
-        builder.Services.AddSingleton<ProjectionWatch>();
+        builder.Services.AddProjectionHealth();
 
         var daemonMode = configuration["CaseTracking:DaemonMode"] ?? "Solo";
         if (daemonMode is not ("Solo" or "HotCold" or "Distributed"))
