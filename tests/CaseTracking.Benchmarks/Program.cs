@@ -32,8 +32,10 @@ await using (var app = builder.Build())
 
 await using (var server = await AppProcess.StartAsync(options))
 {
+    results.Set("first_request_ms", server.FirstRequestMs);
     if (options.Runs("queries")) await Product.QueriesAsync(server, options, results);
     if (options.Runs("http")) await Product.HttpReviewsAsync(server, options, results);
+    if (options.Runs("fuzz")) await Fuzz.BurstAsync(server, results);
 }
 
 results.Report(options);

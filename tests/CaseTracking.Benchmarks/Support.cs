@@ -25,7 +25,7 @@ public sealed record BenchOptions(string ConnectionString, int Cases, int HttpCa
             int.Parse(Arg("http-cases", "10000"), CultureInfo.InvariantCulture), int.Parse(Arg("seconds", "60"), CultureInfo.InvariantCulture),
             int.Parse(Arg("clients", "16"), CultureInfo.InvariantCulture), Arg("data", Path.Combine(Path.GetTempPath(), "casetracking-bench")),
             Arg("app", ""), Arg("out", "artifacts/bench/summary.json"), int.Parse(Arg("port", "5091"), CultureInfo.InvariantCulture),
-            Arg("phases", "baselines,seed,rebuild,queries,http").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Arg("phases", "baselines,seed,rebuild,queries,http,fuzz").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             int.Parse(Arg("warmup", "10"), CultureInfo.InvariantCulture));
     }
 }
@@ -63,7 +63,9 @@ public sealed class Figures
             ("caseload_p99_ms < 20", this["caseload_p99_ms"] < 20),
             ("case_list_p99_ms < 30", this["case_list_p99_ms"] < 30),
             ("case_page_p99_ms < 50", this["case_page_p99_ms"] < 50),
-            ("app_peak_rss_mb < 500", this["app_peak_rss_mb"] < 500)
+            ("app_peak_rss_mb < 300", this["app_peak_rss_mb"] < 300),
+            ("first_request_ms < 200", this["first_request_ms"] < 200),
+            ("fuzz_rss_growth_mb < 50", this["fuzz_rss_growth_mb"] < 50)
         };
         var table = new Table().AddColumns("figure", "value");
         foreach (var (k, v) in _figures.OrderBy(f => f.Key, StringComparer.Ordinal)) table.AddRow(k, v.ToString("N2", CultureInfo.InvariantCulture));
@@ -93,6 +95,9 @@ public sealed class AppProcess : IAsyncDisposable
     public HttpClient Http { get; }
     public int Pid => _process.Id;
 
+    /// <summary>The first HTTP request once the app accepts connections (cold start of the request path), in ms.</summary>
+    public double FirstRequestMs { get; private set; }
+
     private AppProcess(Process process, HttpClient http)
     {
         _process = process;
@@ -120,26 +125,37 @@ public sealed class AppProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri($"http://127.0.0.1:{options.Port}") };
-        for (var i = 0; i < 120; i++)
+        // Ready = the port accepts connections (Kestrel listens only once the host has started); then one timed request.
+        for (var i = 0; i < 600; i++)
         {
+            using var probe = new System.Net.Sockets.TcpClient();
             try
             {
-                if ((await http.GetAsync("/health")).IsSuccessStatusCode) return new AppProcess(process, http);
+                await probe.ConnectAsync("127.0.0.1", options.Port);
+                var watch = Stopwatch.StartNew();
+                var first = await http.GetAsync("/health");
+                var firstMs = watch.Elapsed.TotalMilliseconds;
+                if (first.IsSuccessStatusCode) return new AppProcess(process, http) { FirstRequestMs = firstMs };
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or HttpRequestException)
             {
             }
 
-            await Task.Delay(500);
+            await Task.Delay(100);
         }
 
         throw new InvalidOperationException("the app did not start");
     }
 
     /// <summary>Peak resident set size so far (VmHWM), in MB.</summary>
-    public double PeakRssMb()
+    public double PeakRssMb() => Status("VmHWM:");
+
+    /// <summary>Resident set size now (VmRSS), in MB.</summary>
+    public double RssMb() => Status("VmRSS:");
+
+    private double Status(string key)
     {
-        var line = File.ReadLines($"/proc/{Pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        var line = File.ReadLines($"/proc/{Pid}/status").FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
