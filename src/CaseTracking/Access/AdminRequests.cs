@@ -119,17 +119,16 @@ public static class UserEndpoints
 
     [WolverinePost("/api/admin/users")]
     [RequestBody(typeof(CreateUser))]
-    public static Task<Reply> CreateUserEndpoint(HttpContext http, Writes writes) => CreateUserCommand(null, http, writes);
+    public static Task<Reply> CreateUserEndpoint(HttpContext http, Writes writes) => writes.RunAsync(http, CreatingUser);
 
-    /// <summary>A request to create a user (202); the only admin of a fresh province may create one more admin at once (201).</summary>
-    public static Task<Reply> CreateUserCommand(CreateUser? given, HttpContext http, Writes writes)
-    {
-        // The bootstrap path answers with a one-time password: it must not be kept in an idempotency record.
-        http.Request.Headers.Remove(Writes.IdempotencyHeader);
-        return writes.Run<CreateUser>(http, Admins, async ctx =>
+    /// <summary>
+    /// A request to create a user (202); the only admin of a fresh province may create one more admin at once (201).
+    /// That answer holds a one-time password, so it is never kept for an idempotent replay.
+    /// </summary>
+    public static readonly UseCase<CreateUser> CreatingUser = new(Admins, async ctx =>
         {
             var cmd = ctx.Command;
-            var ct = http.RequestAborted;
+            var ct = ctx.Cancellation;
             var username = cmd.Username!.Trim().ToLowerInvariant();
             if (await ctx.Session.Query<User>().AnyAsync(u => u.Username == username, ct))
                 return Problems.Conflict("user.username-taken", $"The user name {username} is taken.");
@@ -167,18 +166,16 @@ public static class UserEndpoints
             ctx.Session.Insert(AdminAudit.Entry(ctx.Now, ctx.Actor, AdminAction.RequestCreated, null, request,
                 $"Asked to create {username} as {cmd.Role}; waits for a second administrator."));
             return Pending(request);
-        }, given);
-    }
+        }) { Idempotent = false };
 
     [WolverinePost("/api/admin/users/{userId}/access")]
     [RequestBody(typeof(ChangeAccess))]
-    public static Task<Reply> ChangeAccessEndpoint(Guid userId, HttpContext http, Writes writes) => ChangeAccessCommand(userId, null, http, writes);
+    public static Task<Reply> ChangeAccessEndpoint(Guid userId, HttpContext http, Writes writes) => writes.RunAsync(http, ChangingAccess(userId));
 
     /// <summary>A request to give a user another role or scope (202).</summary>
-    public static Task<Reply> ChangeAccessCommand(Guid userId, ChangeAccess? given, HttpContext http, Writes writes) =>
-        writes.Run<ChangeAccess>(http, Admins, async ctx =>
+    public static UseCase<ChangeAccess> ChangingAccess(Guid userId) => new(Admins, async ctx =>
         {
-            var ct = http.RequestAborted;
+            var ct = ctx.Cancellation;
             var user = await UserOfAsync(ctx.Session, ctx.Actor, userId, ct);
             if (user is null) return Problems.NotFound("user");
             if (!user.Active) return Problems.Rule(new("user.inactive", "This user is deactivated."));
@@ -194,16 +191,15 @@ public static class UserEndpoints
             ctx.Session.Insert(AdminAudit.Entry(ctx.Now, ctx.Actor, AdminAction.RequestCreated, user, request,
                 $"Asked to change {user.Username} from {user.Role} to {cmd.Role}; waits for a second administrator."));
             return Pending(request);
-        }, given);
+        });
 
     [WolverinePost("/api/admin/users/{userId}/password")]
-    public static Task<Reply> ResetEndpoint(Guid userId, HttpContext http, Writes writes) => ResetCommand(userId, null, http, writes);
+    public static Task<Reply> ResetEndpoint(Guid userId, HttpContext http, Writes writes) => writes.RunAsync(http, ResettingPassword(userId));
 
     /// <summary>A request to reset a user's password (202): the one-time password is made when it is approved.</summary>
-    public static Task<Reply> ResetCommand(Guid userId, EmptyBody? given, HttpContext http, Writes writes) =>
-        writes.Run<EmptyBody>(http, Admins, async ctx =>
+    public static UseCase<EmptyBody> ResettingPassword(Guid userId) => new(Admins, async ctx =>
         {
-            var user = await UserOfAsync(ctx.Session, ctx.Actor, userId, http.RequestAborted);
+            var user = await UserOfAsync(ctx.Session, ctx.Actor, userId, ctx.Cancellation);
             if (user is null) return Problems.NotFound("user");
             var request = Request(ctx, AdminRequestKind.ResetPassword, user);
             request.Role = user.Role;
@@ -211,16 +207,15 @@ public static class UserEndpoints
             ctx.Session.Insert(AdminAudit.Entry(ctx.Now, ctx.Actor, AdminAction.RequestCreated, user, request,
                 $"Asked to reset the password of {user.Username}; waits for a second administrator."));
             return Pending(request);
-        }, given);
+        });
 
     [WolverinePost("/api/admin/users/{userId}/deactivate")]
-    public static Task<Reply> DeactivateEndpoint(Guid userId, HttpContext http, Writes writes) => DeactivateCommand(userId, null, http, writes);
+    public static Task<Reply> DeactivateEndpoint(Guid userId, HttpContext http, Writes writes) => writes.RunAsync(http, Deactivating(userId));
 
-    public static async Task<Reply> DeactivateCommand(Guid userId, EmptyBody? given, HttpContext http, Writes writes)
-    {
-        var reply = await writes.Run<EmptyBody>(http, Admins, async ctx =>
+    /// <summary>Deactivation takes power away: no second admin, and the user's sessions end at once.</summary>
+    public static UseCase<EmptyBody> Deactivating(Guid userId) => new(Admins, async ctx =>
         {
-            var user = await UserOfAsync(ctx.Session, ctx.Actor, userId, http.RequestAborted);
+            var user = await UserOfAsync(ctx.Session, ctx.Actor, userId, ctx.Cancellation);
             if (user is null) return Problems.NotFound("user");
             if (user.Id == ctx.Actor.UserId) return Problems.Rule(new("user.self-deactivation", "You cannot deactivate yourself."));
             user.Active = false;
@@ -228,11 +223,9 @@ public static class UserEndpoints
             ctx.Session.Store(user);
             ctx.Session.Insert(AdminAudit.Entry(ctx.Now, ctx.Actor, AdminAction.UserDeactivated, user, null,
                 $"Deactivated {user.Username}; every session of the user ended."));
+            ctx.OnSaved(() => Forget(ctx, userId));
             return new Reply(200, UserView.Of(user));
-        }, given);
-        Forget(http, userId);
-        return reply;
-    }
+        });
 
     [WolverineGet("/api/admin/users")]
     public static Task<IResult> ListUsers(HttpContext http, Reads reads) =>
@@ -262,18 +255,15 @@ public static class UserEndpoints
                 : Problems.NotFound("request"));
 
     [WolverinePost("/api/admin/requests/{requestId}/approve")]
-    public static Task<Reply> ApproveEndpoint(Guid requestId, HttpContext http, Writes writes) => ApproveCommand(requestId, null, http, writes);
+    public static Task<Reply> ApproveEndpoint(Guid requestId, HttpContext http, Writes writes) => writes.RunAsync(http, Approving(requestId));
 
-    /// <summary>A second admin approves: the change takes effect now; a new password is shown once, in this answer.</summary>
-    public static async Task<Reply> ApproveCommand(Guid requestId, EmptyBody? given, HttpContext http, Writes writes)
-    {
-        // The answer may hold a one-time password: it must not be kept in an idempotency record. A repeat is
-        // harmless anyway (the request is no longer pending: 409).
-        http.Request.Headers.Remove(Writes.IdempotencyHeader);
-        Guid? subject = null;
-        var reply = await writes.Run<EmptyBody>(http, Admins, async ctx =>
+    /// <summary>
+    /// A second admin approves: the change takes effect now; a new password is shown once, in this answer, so it is
+    /// never kept for an idempotent replay (a repeat is harmless anyway: the request is no longer pending, 409).
+    /// </summary>
+    public static UseCase<EmptyBody> Approving(Guid requestId) => new(Admins, async ctx =>
         {
-            var ct = http.RequestAborted;
+            var ct = ctx.Cancellation;
             var request = await ctx.Session.LoadAsync<AdminRequest>(requestId, ct);
             if (request is null) return Problems.NotFound("request");
             if (Decided(request) is { } decided) return decided;
@@ -318,13 +308,13 @@ public static class UserEndpoints
                     reset.MustChangePassword = true;
                     reset.SecurityStamp = User.NewStamp();
                     ctx.Session.Store(reset);
-                    http.RequestServices.GetRequiredService<SignInAttempts>().Clear(ctx.Session, reset.Username);
+                    ctx.Services.GetRequiredService<SignInAttempts>().Clear(ctx.Session, reset.Username);
                     user = reset;
                     action = AdminAction.PasswordReset;
                     break;
             }
 
-            subject = user.Id;
+            ctx.OnSaved(() => Forget(ctx, user.Id));
             Decide(request, ctx.Actor, ctx.Now, AdminRequestStatus.Approved, null);
             ctx.Session.Store(request);
             ctx.Session.Insert(AdminAudit.Entry(ctx.Now, ctx.Actor, AdminAction.RequestApproved, user, request,
@@ -336,20 +326,16 @@ public static class UserEndpoints
                 _ => $"Reset the password of {user.Username} to a one-time password; earlier sessions ended."
             }, alert: true));
             return new Reply(200, new Approved(request.Id, request.Status, user.Id, user.Username, password));
-        }, given);
-        if (subject is { } id) Forget(http, id);
-        return reply;
-    }
+        }) { Idempotent = false };
 
     [WolverinePost("/api/admin/requests/{requestId}/reject")]
     [RequestBody(typeof(RejectRequest))]
-    public static Task<Reply> RejectEndpoint(Guid requestId, HttpContext http, Writes writes) => RejectCommand(requestId, null, http, writes);
+    public static Task<Reply> RejectEndpoint(Guid requestId, HttpContext http, Writes writes) => writes.RunAsync(http, Rejecting(requestId));
 
     /// <summary>Another admin refuses, or the requester withdraws: nothing changes but the request and the trail.</summary>
-    public static Task<Reply> RejectCommand(Guid requestId, RejectRequest? given, HttpContext http, Writes writes) =>
-        writes.Run<RejectRequest>(http, Admins, async ctx =>
+    public static UseCase<RejectRequest> Rejecting(Guid requestId) => new(Admins, async ctx =>
         {
-            var request = await ctx.Session.LoadAsync<AdminRequest>(requestId, http.RequestAborted);
+            var request = await ctx.Session.LoadAsync<AdminRequest>(requestId, ctx.Cancellation);
             if (request is null) return Problems.NotFound("request");
             if (Decided(request) is { } decided) return decided;
             Decide(request, ctx.Actor, ctx.Now, AdminRequestStatus.Rejected, ctx.Command.Reason?.Trim());
@@ -357,7 +343,7 @@ public static class UserEndpoints
             ctx.Session.Insert(AdminAudit.Entry(ctx.Now, ctx.Actor, AdminAction.RequestRejected, null, request,
                 request.RequestedById == ctx.Actor.UserId ? $"Withdrew {request.Kind}." : $"Rejected {request.Kind} asked by {request.RequestedBy}."));
             return new Reply(200, request);
-        }, given);
+        });
 
     private static Reply Pending(AdminRequest request) =>
         new(202, new { requestId = request.Id, status = request.Status }, $"/api/admin/requests/{request.Id}");
@@ -415,18 +401,5 @@ public static class UserEndpoints
     /// <summary>16 characters without look-alikes (no 0/O, 1/l/I): read aloud or copied by hand to the user.</summary>
     public static string OneTimePassword() => RandomNumberGenerator.GetString("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", 16);
 
-    private static void Forget(HttpContext http, Guid userId) => http.RequestServices.GetRequiredService<ActorResolver>().Forget(userId);
-}
-
-public static class AccessStorage
-{
-    /// <summary>The admin records of a province (requests, audit trail) and the sign-in attempts table.</summary>
-    public static Marten.StoreOptions ConfigureAdministration(this Marten.StoreOptions opts)
-    {
-        opts.Schema.For<AdminRequest>().MultiTenanted().UseOptimisticConcurrency(true).Index(x => x.RequestedAt);
-        opts.Schema.For<AdminAuditEntry>().MultiTenanted().Index(x => x.At);
-        opts.Schema.For<SecondAdminGrant>().MultiTenanted();
-        opts.Storage.ExtendedSchemaObjects.Add(SignInAttempts.Definition(opts.DatabaseSchemaName));
-        return opts;
-    }
+    private static void Forget<T>(WriteContext<T> ctx, Guid userId) => ctx.Services.GetRequiredService<ActorResolver>().Forget(userId);
 }

@@ -227,7 +227,7 @@ public static class AuthEndpoints
     [RequestBody(typeof(TokenRequest))]
     public static async Task<IResult> Token(HttpContext http, Logins logins)
     {
-        var (request, error) = Writes.Parse<TokenRequest>(await ReadAsync(http));
+        var (request, error) = HttpWrites.Parse<TokenRequest>(await ReadAsync(http));
         if (error is not null) return error;
         if (SignInAnswers.Invalid(request!, new TokenRequest.Validator()) is { } invalid) return invalid;
 
@@ -246,7 +246,7 @@ public static class AuthEndpoints
     [RequestBody(typeof(ChangePassword))]
     public static async Task<IResult> Password(HttpContext http, Logins logins)
     {
-        var (request, error) = Writes.Parse<ChangePassword>(await ReadAsync(http));
+        var (request, error) = HttpWrites.Parse<ChangePassword>(await ReadAsync(http));
         if (error is not null) return error;
         if (SignInAnswers.Invalid(request!, new ChangePassword.Validator()) is { } invalid) return invalid;
 

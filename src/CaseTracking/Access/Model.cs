@@ -57,3 +57,19 @@ public sealed record Actor(Guid UserId, string Username, string DisplayName, Rol
     public static Actor From(User user) => new(user.Id, user.Username, user.DisplayName, user.Role, user.Tenant,
         user.WardIds, user.OrganisationId);
 }
+
+public static class AccessModule
+{
+    public static Marten.StoreOptions ConfigureAccess(this Marten.StoreOptions opts)
+    {
+        opts.Schema.For<User>().UniqueIndex(x => x.Username);
+        opts.Schema.For<Ward>().MultiTenanted();
+        opts.Schema.For<Organisation>().MultiTenanted().Index(x => x.WardId);
+        // The admin records of a province (requests, audit trail) and the sign-in attempts table.
+        opts.Schema.For<AdminRequest>().MultiTenanted().UseOptimisticConcurrency(true).Index(x => x.RequestedAt);
+        opts.Schema.For<AdminAuditEntry>().MultiTenanted().Index(x => x.At);
+        opts.Schema.For<SecondAdminGrant>().MultiTenanted();
+        opts.Storage.ExtendedSchemaObjects.Add(SignInAttempts.Definition(opts.DatabaseSchemaName));
+        return opts;
+    }
+}

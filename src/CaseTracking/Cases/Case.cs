@@ -4,6 +4,14 @@ namespace CaseTracking.Cases;
 
 public enum CaseStatus { Open, Active, ReleasePending, Released, Revoked, Closed }
 
+/// <summary>The statuses a case ends in, defined once (queries, the unique index of active cases, the UI).</summary>
+public static class CaseStatuses
+{
+    public static readonly CaseStatus[] Terminal = [CaseStatus.Released, CaseStatus.Revoked, CaseStatus.Closed];
+
+    public static bool IsTerminal(CaseStatus status) => Terminal.Contains(status);
+}
+
 public sealed record Assignment(Guid OrganisationId, Guid MentorUserId, Guid SupervisorUserId);
 
 public sealed record PendingRelease(ReleaseGrounds Grounds, Guid RecommendedBy, DateOnly RecommendedOn);

@@ -54,7 +54,7 @@ public sealed class CaseSummary
     public ReleaseGrounds? ReleasedGrounds { get; set; }
     public DateOnly? EndedOn { get; set; }
 
-    public bool IsTerminal => Status is CaseStatus.Released or CaseStatus.Revoked or CaseStatus.Closed;
+    public bool IsTerminal => CaseStatuses.IsTerminal(Status);
 
     public static CaseSummary Create(IEvent<CaseOpened> e) => new()
     {

@@ -4,40 +4,53 @@ using Marten;
 
 namespace CaseTracking.Cases;
 
-/// <summary>
-/// The write path of an existing case: fetch the stream for writing, check scope (403/404) and
-/// If-Match (409), decide, append. Idempotency, body shape and saving belong to <see cref="Writes"/>.
-/// </summary>
-public sealed class CaseWrites(Writes writes)
+/// <summary>What a decision may know beyond the case and the command: who acts, today, the case's kind, a new id.</summary>
+/// <param name="SeenVersion">The version the user had on screen (If-Match), else the current one.</param>
+/// <param name="NewId">An id made at the edge, for what the decision creates (a review).</param>
+public sealed record Acting(Actor Actor, DateOnly Today, KindRule Kind, long SeenVersion, Guid NewId);
+
+/// <summary>A use case on one case: its action (role and scope), its handling function, and its answer.</summary>
+public sealed record CaseUseCase<TCommand>(CaseAction Action, Func<Case, TCommand, Acting, IQuerySession, CancellationToken, Task<Outcome>> Handle)
 {
-    public Task<Reply> Execute<TCommand>(HttpContext http, Guid caseId, CaseAction action,
-        Func<Case, WriteContext<TCommand>, Decider, Task<Outcome>> decide,
-        Func<long, object>? respond = null, int status = StatusCodes.Status200OK, TCommand? given = default) =>
-        writes.Run<TCommand>(http, CasePolicy.RolesFor(action), async ctx =>
+    public int Status { get; init; } = StatusCodes.Status200OK;
+
+    /// <summary>The body of a success; by default <c>{version}</c>.</summary>
+    public Func<Acting, long, object>? Respond { get; init; }
+
+    /// <summary>A use case whose decision needs nothing but the case, the command and who acts.</summary>
+    public static CaseUseCase<TCommand> Pure(CaseAction action, Func<Case, TCommand, Acting, Outcome> handle) =>
+        new(action, (state, command, by, _, _) => Task.FromResult(handle(state, command, by)));
+}
+
+/// <summary>
+/// The write path of an existing case: fetch the stream for writing, scope (403/404) before If-Match (409), decide,
+/// append. Role, fields, idempotency and saving belong to <see cref="Writes"/>.
+/// </summary>
+public sealed class CaseWrites(Writes writes, SupervisionKinds kinds)
+{
+    public Task<Reply> Run<TCommand>(WriteRequest<TCommand> request, Guid caseId, CaseUseCase<TCommand> useCase, CancellationToken ct) =>
+        writes.Run(request, CasePolicy.RolesFor(useCase.Action), async ctx =>
         {
-            // Existence and scope first: a stale version on an unknown case must be 404, not 409. No stream has the
-            // all-zero id (ids are v7), and Marten refuses to fetch it: answer as for any unknown case.
+            // No stream has the all-zero id (ids are v7) and Marten refuses to fetch it: as for any unknown case.
             if (caseId == Guid.Empty) return Problems.NotFound();
-            var stream = await ctx.Session.Events.FetchForWriting<Case>(caseId, http.RequestAborted);
-            var state = stream.Aggregate;
-            switch (CasePolicy.Decide(ctx.Actor, action, state))
-            {
-                case Verdict.Forbidden: return Problems.Forbidden($"A {ctx.Actor.Role} may not {action} a case.");
-                case Verdict.NotFound: return Problems.NotFound();
-            }
+            // Existence and scope first: a stale version on an unknown case must be 404, not 409.
+            var stream = await ctx.Session.Events.FetchForWriting<Case>(caseId, ct);
+            if (CasePolicy.Decide(ctx.Actor, useCase.Action, stream.Aggregate) != Verdict.Allowed) return Problems.NotFound();
 
             var current = stream.CurrentVersion ?? 0;
             if (ctx.ExpectedVersion is { } expected && expected != current)
                 return Problems.Stale($"You sent If-Match \"{expected}\" but the case is at version {current}; nothing was saved. Reload to see what changed.");
 
             // The version decisions see is the stream's, whatever the live aggregation filled in.
-            var outcome = await decide(state! with { Version = current }, ctx, new Decider(ctx.Actor, ctx.Today, current));
+            var state = stream.Aggregate! with { Version = current };
+            var by = new Acting(ctx.Actor, ctx.Today, kinds[state.Kind], ctx.ExpectedVersion ?? current, Guid.CreateVersion7());
+            var outcome = await useCase.Handle(state, ctx.Command, by, ctx.Session, ct);
             if (outcome.Rejection is not null) return Problems.Rule(outcome.Rejection);
 
             stream.AppendMany(outcome.Events.ToArray());
             var version = current + outcome.Events.Count;
-            return new Reply(status, respond?.Invoke(version) ?? new VersionResponse(version), ETag: $"\"{version}\"");
-        }, given);
+            return new Reply(useCase.Status, useCase.Respond?.Invoke(by, version) ?? new VersionResponse(version), ETag: $"\"{version}\"");
+        }, ct);
 }
 
 public sealed record VersionResponse(long Version);

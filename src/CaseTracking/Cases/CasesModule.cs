@@ -70,22 +70,8 @@ public static class CasesModule
                 idx.IsUnique = true;
                 idx.TenancyScope = TenancyScope.PerTenant;
                 // Written as PostgreSQL prints it back, so the schema check sees no drift.
-                idx.Predicate = "(data ->> 'status'::text) <> ALL (ARRAY['Released'::text, 'Revoked'::text, 'Closed'::text])";
+                idx.Predicate = $"(data ->> 'status'::text) <> ALL (ARRAY[{string.Join(", ", CaseStatuses.Terminal.Select(t => $"'{t}'::text"))}])";
             });
-        opts.Schema.For<Person>().MultiTenanted()
-            .UniqueIndex(UniqueIndexType.Computed, "person_national_id", TenancyScope.PerTenant, x => x.NationalId)
-            .Index(x => x.WardId);
-        opts.Schema.For<IdempotencyRecord>().MultiTenanted();
-        opts.Schema.For<Seal>().MultiTenanted();
-        opts.Schema.For<AccessRecord>().MultiTenanted().Index(x => x.CaseId).Index(x => x.At);
-        return opts;
-    }
-
-    public static StoreOptions ConfigureAccess(this StoreOptions opts)
-    {
-        opts.Schema.For<User>().UniqueIndex(x => x.Username);
-        opts.Schema.For<Ward>().MultiTenanted();
-        opts.Schema.For<Organisation>().MultiTenanted().Index(x => x.WardId);
         return opts;
     }
 }

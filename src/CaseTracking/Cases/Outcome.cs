@@ -1,4 +1,3 @@
-using CaseTracking.Access;
 using CaseTracking.Infrastructure;
 
 namespace CaseTracking.Cases;
@@ -13,6 +12,3 @@ public sealed record Outcome(IReadOnlyList<object> Events, Rejection? Rejection)
     /// <summary>The A-frame: state rules first (<paramref name="validate"/>), then the happy path.</summary>
     public static Outcome Of(Rejection? validate, Func<object[]> decide) => validate ?? Accept(decide());
 }
-
-/// <summary>Everything a decision may know beyond state and command: who acts, and what day it is.</summary>
-public sealed record Decider(Actor Actor, DateOnly Today, long Version);

@@ -3,6 +3,7 @@ using CaseTracking.Auditing;
 using CaseTracking.Cases;
 using CaseTracking.Health;
 using CaseTracking.Infrastructure;
+using CaseTracking.People;
 using CaseTracking.Web;
 using FluentValidation;
 using Weasel.Core;
@@ -46,7 +47,9 @@ public static class CaseTrackingSetup
         builder.Services.AddHostedService<DailySealService>();
         builder.Services.AddSingleton<AdminBootstrap>();
         builder.Services.AddSingleton<CaseTracking.Demo.Seeder>();
-        builder.Services.AddValidators();
+        // Every validator of the app (nested Validator classes), by FluentValidation's own scan; singletons, as they
+        // hold no state (the date window is read when a rule runs).
+        builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
         // Field names in messages as the client sent them (camelCase).
         ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
             member is null ? null : char.ToLowerInvariant(member.Name[0]) + member.Name[1..];
@@ -69,8 +72,9 @@ public static class CaseTrackingSetup
                 opts.DatabaseSchemaName = schema;
                 opts.ConfigureEventStore();
                 opts.ConfigureCases(sp.GetRequiredService<SupervisionKinds>());
+                opts.ConfigurePeople();
+                opts.ConfigureAuditing();
                 opts.ConfigureAccess();
-                opts.ConfigureAdministration();
                 return opts;
             })
             .UseLightweightSessions()
@@ -135,15 +139,8 @@ public static class CaseTrackingSetup
         opts.Events.MetadataConfig.HeadersEnabled = true;
         opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+        // The first answer of every idempotent write, saved with its events (Writes).
+        opts.Schema.For<IdempotencyRecord>().MultiTenanted();
     }
 
-    /// <summary>Every nested FluentValidation validator of the app, as a singleton.</summary>
-    private static void AddValidators(this IServiceCollection services)
-    {
-        foreach (var type in typeof(Program).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }))
-        {
-            var contract = type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IValidator<>));
-            if (contract is not null) services.AddSingleton(contract, type);
-        }
-    }
 }

@@ -45,34 +45,32 @@ public sealed record PersonCreated(Guid PersonId);
 
 public static class PersonEndpoints
 {
+    /// <summary>Registering a person: a supervisor, in one of their wards, once per national id in the province.</summary>
+    public static readonly UseCase<RegisterPerson> Registering = new([Role.Supervisor], async ctx =>
+    {
+        var (cmd, actor, session) = (ctx.Command, ctx.Actor, ctx.Session);
+        if (!actor.WardIds.Contains(cmd.WardId)) return Problems.Forbidden("You may register people only in your own wards.");
+        if (cmd.DateOfBirth!.Value > ctx.Today) return Problems.Rule(new("person.born-in-future", "The date of birth lies in the future."));
+
+        var nationalId = cmd.NationalId!.Trim();
+        var existing = await session.Query<Person>().Where(p => p.NationalId == nationalId).Select(p => p.Id).ToListAsync(ctx.Cancellation);
+        if (existing.Count > 0)
+            return Problems.Conflict("person.national-id-taken", "A person with this national id is already registered.", new { personId = existing[0] });
+
+        var person = new Person
+        {
+            Id = Guid.CreateVersion7(), FullName = cmd.FullName!.Trim(), DateOfBirth = cmd.DateOfBirth.Value,
+            NationalId = nationalId, Address = cmd.Address!.Trim(), WardId = cmd.WardId, RegisteredAt = ctx.Now,
+            RegisteredBy = actor.UserId
+        };
+        // Insert, not Store: the unique index on national id turns a race into a 409 instead of an overwrite.
+        session.Insert(person);
+        return new Reply(StatusCodes.Status201Created, new PersonCreated(person.Id), $"/api/people/{person.Id}");
+    });
+
     [WolverinePost("/api/people")]
     [RequestBody(typeof(RegisterPerson))]
-    public static Task<Reply> Register(HttpContext http, Writes writes) => RegisterCommand(null, http, writes);
-
-    /// <summary>The same use case for the UI, which already holds the command.</summary>
-    public static Task<Reply> RegisterCommand(RegisterPerson? given, HttpContext http, Writes writes) =>
-        writes.Run<RegisterPerson>(http, [Role.Supervisor], async ctx =>
-        {
-            var (cmd, actor, session) = (ctx.Command, ctx.Actor, ctx.Session);
-            if (actor.Role != Role.Supervisor) return Problems.Forbidden("Only supervisors register people.");
-            if (!actor.WardIds.Contains(cmd.WardId)) return Problems.Forbidden("You may register people only in your own wards.");
-            if (cmd.DateOfBirth!.Value > ctx.Today) return Problems.Rule(new("person.born-in-future", "The date of birth lies in the future."));
-
-            var nationalId = cmd.NationalId!.Trim();
-            var existing = await session.Query<Person>().Where(p => p.NationalId == nationalId).Select(p => p.Id).ToListAsync(http.RequestAborted);
-            if (existing.Count > 0)
-                return Problems.Conflict("person.national-id-taken", "A person with this national id is already registered.", new { personId = existing[0] });
-
-            var person = new Person
-            {
-                Id = Guid.CreateVersion7(), FullName = cmd.FullName!.Trim(), DateOfBirth = cmd.DateOfBirth.Value,
-                NationalId = nationalId, Address = cmd.Address!.Trim(), WardId = cmd.WardId, RegisteredAt = ctx.Now,
-                RegisteredBy = actor.UserId
-            };
-            // Insert, not Store: the unique index on national id turns a race into a 409 instead of an overwrite.
-            session.Insert(person);
-            return new Reply(StatusCodes.Status201Created, new PersonCreated(person.Id), $"/api/people/{person.Id}");
-        }, given);
+    public static Task<Reply> Register(HttpContext http, Writes writes) => writes.RunAsync(http, Registering);
 
     [WolverineGet("/api/people/{personId}")]
     public static async Task<IResult> Get(Guid personId, HttpContext http, ActorResolver actors, IDocumentStore store, TimeProvider time)

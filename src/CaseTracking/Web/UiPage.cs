@@ -74,20 +74,25 @@ public abstract class UiPage(IStringLocalizer<SharedResource> localizer) : PageM
     /// <summary>Roles that may open this page at all; null for any signed-in user.</summary>
     protected virtual Role[]? Allowed => null;
 
-    /// <summary>Passes what the form carried (seen version, form key) the way an API client would: as headers.</summary>
-    protected void AsApiClient(bool withVersion = true)
+    /// <summary>
+    /// The write this form asks for, as the API would receive it: the user, the command, the version they saw
+    /// (If-Match) and the form's key (a double submit replays the first answer).
+    /// </summary>
+    protected WriteRequest<TCommand> WriteOf<TCommand>(TCommand command, bool withVersion = true)
     {
-        if (withVersion && SeenVersion is { } v) Request.Headers.IfMatch = $"\"{v.ToString(CultureInfo.InvariantCulture)}\"";
-        if (!string.IsNullOrWhiteSpace(FormKey) && FormKey.Length <= 64) Request.Headers[Writes.IdempotencyHeader] = "ui-" + FormKey;
+        var key = !string.IsNullOrWhiteSpace(FormKey) && FormKey.Length <= 64 ? "ui-" + FormKey : null;
+        var fingerprint = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes($"{Request.Method} {Request.Path}\n{System.Text.Json.JsonSerializer.Serialize(command, Json.Options)}")));
+        return new WriteRequest<TCommand>(Me, command, withVersion ? SeenVersion : null, key, fingerprint,
+            HttpWrites.CorrelationOf(HttpContext), HttpContext.TraceIdentifier);
     }
 
     /// <summary>
-    /// A form of a case page: run the use case as an API client would; on success back to the case's timeline,
-    /// on refusal the same page again (reloaded by <paramref name="reload"/>) with the errors on that form.
+    /// A form of a case page: run the use case; on success back to the case's timeline, on refusal the same page
+    /// again (reloaded by <paramref name="reload"/>) with the errors on that form.
     /// </summary>
     protected async Task<IActionResult> WriteCase(Guid id, string form, Func<Task<Reply>> run, Func<Guid, Task<IActionResult?>> reload)
     {
-        AsApiClient();
         var reply = await run();
         if (reply.IsSuccess) return Redirect($"/cases/{id}?done={form}#timeline");
         if (reply.Status is 403 or 404) return StatusCode(reply.Status);

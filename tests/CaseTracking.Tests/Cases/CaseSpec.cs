@@ -60,46 +60,42 @@ public static class CaseSpec
 }
 
 /// <summary>
-/// Each use case as its HTTP shell wires it (<c>Outcome.Of(Validate, () =&gt; Decide)</c>), with the shell's
-/// look-ups (organisation, users, ward) handed in. Role and scope (403/404) stay with <see cref="CasePolicy"/>.
+/// Each use case through the same handling function the API and the pages call (<c>XxxHandler.UseCase</c>), with
+/// the case's kind filled in as <see cref="CaseWrites"/> does. Assignment and transfer take the shell's look-ups
+/// (organisation, users, ward) as arguments. Role and scope (403/404) stay with <see cref="CasePolicy"/>.
 /// </summary>
 public static class When
 {
-    public static Outcome Assign(Case state, AssignCase cmd, Decider by, Organisation? organisation, User? mentor, User? supervisor) =>
-        Outcome.Of(AssignCaseHandler.Validate(state, cmd, organisation, mentor, supervisor), () => AssignCaseHandler.Decide(cmd, by));
-
-    public static Outcome LogReview(Case state, LogReview cmd, Decider by, Guid? reviewId = null) =>
-        Outcome.Of(LogReviewHandler.Validate(state, cmd, by), () => LogReviewHandler.Decide(cmd, by, reviewId ?? Guid.CreateVersion7()));
-
-    public static Outcome RecordProgress(Case state, RecordProgress cmd, Decider by) =>
-        Outcome.Of(RecordProgressHandler.Validate(state, cmd, by), () => RecordProgressHandler.Decide(cmd, by));
-
-    public static Outcome RecordViolation(Case state, RecordViolation cmd, Decider by) =>
-        Outcome.Of(RecordViolationHandler.Validate(state, cmd, by), () => RecordViolationHandler.Decide(cmd, by));
-
-    public static Outcome ChangeTerm(Case state, ChangeTerm cmd, Decider by) =>
-        Outcome.Of(ChangeTermHandler.Validate(state, cmd, by, Kinds[state.Kind]), () => ChangeTermHandler.Decide(state, cmd, by));
-
     private static readonly SupervisionKinds Kinds = new();
 
-    public static Outcome RecommendRelease(Case state, RecommendRelease cmd, Decider by) =>
-        Outcome.Of(RecommendReleaseHandler.Validate(state, cmd, by), () => RecommendReleaseHandler.Decide(cmd, by));
+    private static Outcome Run<T>(CaseUseCase<T> useCase, Case state, T cmd, Acting by) =>
+        useCase.Handle(state, cmd, by with { Kind = Kinds[state.Kind] }, null!, CancellationToken.None).GetAwaiter().GetResult();
 
-    public static Outcome ApproveRelease(Case state, ApproveRelease cmd, Decider by, long? seenVersion = null) =>
-        Outcome.Of(ApproveReleaseHandler.Validate(state, cmd, by), () => ApproveReleaseHandler.Decide(state, cmd, by, seenVersion ?? state.Version));
+    public static Outcome Assign(Case state, AssignCase cmd, Acting by, Organisation? organisation, User? mentor, User? supervisor) =>
+        Outcome.Of(AssignCaseHandler.Validate(state, cmd, organisation, mentor, supervisor), () => AssignCaseHandler.Decide(cmd, by));
 
-    public static Outcome RejectRelease(Case state, RejectRelease cmd, Decider by) =>
-        Outcome.Of(RejectReleaseHandler.Validate(state, by), () => RejectReleaseHandler.Decide(state, cmd, by));
+    public static Outcome LogReview(Case state, LogReview cmd, Acting by, Guid? reviewId = null) =>
+        Run(LogReviewHandler.UseCase, state, cmd, reviewId is { } id ? by with { NewId = id } : by);
 
-    public static Outcome WithdrawRelease(Case state, WithdrawRelease cmd, Decider by) =>
-        Outcome.Of(WithdrawReleaseHandler.Validate(state, by), () => WithdrawReleaseHandler.Decide(state, cmd, by));
+    public static Outcome RecordProgress(Case state, RecordProgress cmd, Acting by) => Run(RecordProgressHandler.UseCase, state, cmd, by);
 
-    public static Outcome Transfer(Case state, TransferCase cmd, Decider by, bool wardExists = true) =>
+    public static Outcome RecordViolation(Case state, RecordViolation cmd, Acting by) => Run(RecordViolationHandler.UseCase, state, cmd, by);
+
+    public static Outcome ChangeTerm(Case state, ChangeTerm cmd, Acting by) => Run(ChangeTermHandler.UseCase, state, cmd, by);
+
+    public static Outcome RecommendRelease(Case state, RecommendRelease cmd, Acting by) => Run(RecommendReleaseHandler.UseCase, state, cmd, by);
+
+    public static Outcome ApproveRelease(Case state, ApproveRelease cmd, Acting by, long? seenVersion = null) =>
+        Run(ApproveReleaseHandler.UseCase, state, cmd, by with { SeenVersion = seenVersion ?? state.Version });
+
+    public static Outcome RejectRelease(Case state, RejectRelease cmd, Acting by) => Run(RejectReleaseHandler.UseCase, state, cmd, by);
+
+    public static Outcome WithdrawRelease(Case state, WithdrawRelease cmd, Acting by) => Run(WithdrawReleaseHandler.UseCase, state, cmd, by);
+
+    public static Outcome Transfer(Case state, TransferCase cmd, Acting by, bool wardExists = true) =>
         Outcome.Of(TransferCaseHandler.Validate(state, cmd, wardExists), () => TransferCaseHandler.Decide(state, cmd, by));
 
-    public static Outcome Revoke(Case state, RevokeCase cmd, Decider by) =>
-        Outcome.Of(Rules.NotTerminal(state), () => EndCaseHandler.Decide(cmd, by));
+    public static Outcome Revoke(Case state, RevokeCase cmd, Acting by) => Run(EndCaseHandler.Revoking, state, cmd, by);
 
-    public static Outcome Close(Case state, CloseCase cmd, Decider by) =>
-        Outcome.Of(Rules.NotTerminal(state), () => EndCaseHandler.Decide(cmd, by));
+    public static Outcome Close(Case state, CloseCase cmd, Acting by) => Run(EndCaseHandler.Closing, state, cmd, by);
 }

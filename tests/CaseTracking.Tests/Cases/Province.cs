@@ -92,7 +92,11 @@ public sealed class Province
         };
     }
 
-    public Decider By(Actor actor, DateOnly? today = null, long version = 0) => new(actor, today ?? Today, version);
+    /// <summary>Who acts and when; the kind is filled in from the case by <c>When</c>, as <c>CaseWrites</c> does.</summary>
+    public Acting By(Actor actor, DateOnly? today = null, long version = 0) =>
+        new(actor, today ?? Today, KindRules[SupervisionKind.SuspendedSentence], version, Guid.CreateVersion7());
+
+    private static readonly SupervisionKinds KindRules = new();
 
     public string Text() => Fake.Lorem.Sentence();
 

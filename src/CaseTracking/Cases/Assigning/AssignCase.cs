@@ -24,6 +24,16 @@ public sealed record AssignCase(Guid OrganisationId, Guid MentorUserId, Guid Sup
 
 public static class AssignCaseHandler
 {
+    /// <summary>The shell looks up the organisation and both users in the province; the rest is pure.</summary>
+    public static readonly CaseUseCase<AssignCase> UseCase = new(CaseAction.Assign, async (state, cmd, by, session, ct) =>
+    {
+        var organisation = await session.LoadAsync<Organisation>(cmd.OrganisationId, ct);
+        var users = await session.LoadManyAsync<User>(ct, cmd.MentorUserId, cmd.SupervisorUserId);
+        var mentor = users.FirstOrDefault(u => u.Id == cmd.MentorUserId && u.Tenant == by.Actor.Tenant);
+        var supervisor = users.FirstOrDefault(u => u.Id == cmd.SupervisorUserId && u.Tenant == by.Actor.Tenant);
+        return Outcome.Of(Validate(state, cmd, organisation, mentor, supervisor), () => Decide(cmd, by));
+    });
+
     public static Rejection? Validate(Case state, AssignCase cmd, Organisation? organisation, User? mentor, User? supervisor) =>
         Rules.NotTerminal(state)
         ?? (organisation is null || organisation.WardId != state.WardId
@@ -35,27 +45,14 @@ public static class AssignCaseHandler
         ?? (state.Assignment == new Assignment(cmd.OrganisationId, cmd.MentorUserId, cmd.SupervisorUserId)
             ? new Rejection("assignment.unchanged", "The case is already assigned exactly so.") : null);
 
-    public static object[] Decide(AssignCase cmd, Decider by) =>
+    public static object[] Decide(AssignCase cmd, Acting by) =>
         [new CaseAssigned(cmd.OrganisationId, cmd.MentorUserId, cmd.SupervisorUserId, cmd.Reason!.Trim(), by.Actor.UserId)];
 }
 
-/// <summary>The HTTP shell: I/O around the pure functions of <see cref="AssignCaseHandler"/>.</summary>
+/// <summary>The HTTP edge of <see cref="AssignCaseHandler"/>.</summary>
 public static class AssignCaseEndpoint
 {
     [WolverinePost("/api/cases/{caseId}/assignment")]
     [RequestBody(typeof(AssignCase))]
-    public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
-
-    /// <summary>The same use case for the UI, which already holds the command.</summary>
-    public static Task<Reply> PostCommand(Guid caseId, AssignCase? given, HttpContext http, CaseWrites cases) =>
-        cases.Execute<AssignCase>(http, caseId, CaseAction.Assign, async (state, ctx, by) =>
-        {
-            var ct = http.RequestAborted;
-            var organisation = await ctx.Session.LoadAsync<Organisation>(ctx.Command.OrganisationId, ct);
-            var users = await ctx.Session.LoadManyAsync<User>(ct, ctx.Command.MentorUserId, ctx.Command.SupervisorUserId);
-            var mentor = users.FirstOrDefault(u => u.Id == ctx.Command.MentorUserId && u.Tenant == ctx.Actor.Tenant);
-            var supervisor = users.FirstOrDefault(u => u.Id == ctx.Command.SupervisorUserId && u.Tenant == ctx.Actor.Tenant);
-            return Outcome.Of(Validate(state, ctx.Command, organisation, mentor, supervisor),
-                () => Decide(ctx.Command, by));
-        }, given: given);
+    public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => cases.RunAsync(http, caseId, AssignCaseHandler.UseCase);
 }

@@ -33,35 +33,27 @@ public sealed record CloseCase(ClosureReason? Reason, string? Note)
 
 public static class EndCaseHandler
 {
-    public static object[] Decide(RevokeCase cmd, Decider by) =>
+    public static readonly CaseUseCase<RevokeCase> Revoking =
+        CaseUseCase<RevokeCase>.Pure(CaseAction.Revoke, (state, cmd, by) => Outcome.Of(Rules.NotTerminal(state), () => Decide(cmd, by)));
+
+    public static readonly CaseUseCase<CloseCase> Closing =
+        CaseUseCase<CloseCase>.Pure(CaseAction.Close, (state, cmd, by) => Outcome.Of(Rules.NotTerminal(state), () => Decide(cmd, by)));
+
+    public static object[] Decide(RevokeCase cmd, Acting by) =>
         [new CaseRevoked(cmd.DecisionNumber!.Trim(), cmd.Reason!.Trim(), by.Today, by.Actor.UserId)];
 
-    public static object[] Decide(CloseCase cmd, Decider by) =>
+    public static object[] Decide(CloseCase cmd, Acting by) =>
         [new CaseClosed(cmd.Reason!.Value, cmd.Note!.Trim(), by.Today, by.Actor.UserId)];
 }
 
-/// <summary>The HTTP shell: I/O around the pure functions of <see cref="EndCaseHandler"/>.</summary>
+/// <summary>The HTTP edge of <see cref="EndCaseHandler"/>.</summary>
 public static class EndCaseEndpoint
 {
     [WolverinePost("/api/cases/{caseId}/revoke")]
     [RequestBody(typeof(RevokeCase))]
-    public static Task<Reply> Revoke(Guid caseId, HttpContext http, CaseWrites cases) => RevokeCommand(caseId, null, http, cases);
-
-    /// <summary>The same use case for the UI, which already holds the command.</summary>
-    public static Task<Reply> RevokeCommand(Guid caseId, RevokeCase? given, HttpContext http, CaseWrites cases) =>
-        cases.Execute<RevokeCase>(http, caseId, CaseAction.Revoke, (state, ctx, by) =>
-        {
-            return Task.FromResult(Outcome.Of(Rules.NotTerminal(state), () => Decide(ctx.Command, by)));
-        }, given: given);
+    public static Task<Reply> Revoke(Guid caseId, HttpContext http, CaseWrites cases) => cases.RunAsync(http, caseId, EndCaseHandler.Revoking);
 
     [WolverinePost("/api/cases/{caseId}/close")]
     [RequestBody(typeof(CloseCase))]
-    public static Task<Reply> Close(Guid caseId, HttpContext http, CaseWrites cases) => CloseCommand(caseId, null, http, cases);
-
-    /// <summary>The same use case for the UI, which already holds the command.</summary>
-    public static Task<Reply> CloseCommand(Guid caseId, CloseCase? given, HttpContext http, CaseWrites cases) =>
-        cases.Execute<CloseCase>(http, caseId, CaseAction.Close, (state, ctx, by) =>
-        {
-            return Task.FromResult(Outcome.Of(Rules.NotTerminal(state), () => Decide(ctx.Command, by)));
-        }, given: given);
+    public static Task<Reply> Close(Guid caseId, HttpContext http, CaseWrites cases) => cases.RunAsync(http, caseId, EndCaseHandler.Closing);
 }

@@ -36,6 +36,26 @@ public sealed record CaseCreated(Guid CaseId, long Version);
 public static class OpenCaseHandler
 {
     /// <summary>
+    /// Opening starts a stream: the shell looks up the person and whether they already have an unfinished case of
+    /// this kind, then the pure rules decide.
+    /// </summary>
+    public static UseCase<OpenCase> UseCase(SupervisionKinds kinds) => new(CasePolicy.RolesFor(CaseAction.Open), async ctx =>
+    {
+        var (cmd, actor, session, ct) = (ctx.Command, ctx.Actor, ctx.Session, ctx.Cancellation);
+        if (!actor.WardIds.Contains(cmd.WardId)) return Problems.Forbidden("You may open cases only in your own wards.");
+
+        var person = await session.LoadAsync<Person>(cmd.PersonId, ct);
+        var duplicate = person is not null && await session.Query<CaseSummary>().AnyAsync(s =>
+            s.PersonId == cmd.PersonId && s.Kind == cmd.Kind && !CaseStatuses.Terminal.Contains(s.Status), ct);
+        var rejection = Validate(cmd, kinds[cmd.Kind!.Value], person?.WardId, duplicate, ctx.Today);
+        if (rejection is not null) return Problems.Rule(rejection);
+
+        var caseId = Guid.CreateVersion7();
+        session.Events.StartStream<Case>(caseId, Decide(cmd, caseId, actor.UserId));
+        return new Reply(StatusCodes.Status201Created, new CaseCreated(caseId, 1), $"/api/cases/{caseId}", "\"1\"");
+    });
+
+    /// <summary>
     /// State rules, given what the shell looked up: the ward the person is registered in (null when no such person),
     /// and whether they already have such a case.
     /// </summary>
@@ -61,32 +81,10 @@ public static class OpenCaseHandler
             cmd.StartsOn!.Value, cmd.EndsOn!.Value, cmd.WardId, openedBy);
 }
 
-/// <summary>The HTTP shell: I/O around the pure functions of <see cref="OpenCaseHandler"/>.</summary>
+/// <summary>The HTTP edge of <see cref="OpenCaseHandler"/>.</summary>
 public static class OpenCaseEndpoint
 {
     [WolverinePost("/api/cases")]
     [RequestBody(typeof(OpenCase))]
-    public static Task<Reply> Post(HttpContext http, Writes writes, SupervisionKinds kinds) => PostCommand(null, http, writes, kinds);
-
-    /// <summary>The same use case for the UI, which already holds the command.</summary>
-    public static Task<Reply> PostCommand(OpenCase? given, HttpContext http, Writes writes, SupervisionKinds kinds) =>
-        writes.Run<OpenCase>(http, CasePolicy.RolesFor(CaseAction.Open), async ctx =>
-        {
-            var (cmd, actor, session) = (ctx.Command, ctx.Actor, ctx.Session);
-            if (!CasePolicy.RoleMay(actor.Role, CaseAction.Open)) return Problems.Forbidden($"A {actor.Role} may not open cases.");
-            if (!actor.WardIds.Contains(cmd.WardId)) return Problems.Forbidden("You may open cases only in your own wards.");
-
-            var person = await session.LoadAsync<Person>(cmd.PersonId, http.RequestAborted);
-            var kind = kinds[cmd.Kind!.Value];
-            var duplicate = person is not null && await session.Query<CaseSummary>().AnyAsync(s =>
-                s.PersonId == cmd.PersonId && s.Kind == cmd.Kind
-                && s.Status != CaseStatus.Released && s.Status != CaseStatus.Revoked && s.Status != CaseStatus.Closed, http.RequestAborted);
-
-            var rejection = Validate(cmd, kind, person?.WardId, duplicate, ctx.Today);
-            if (rejection is not null) return Problems.Rule(rejection);
-
-            var caseId = Guid.CreateVersion7();
-            session.Events.StartStream<Case>(caseId, Decide(cmd, caseId, actor.UserId));
-            return new Reply(StatusCodes.Status201Created, new CaseCreated(caseId, 1), $"/api/cases/{caseId}", "\"1\"");
-        }, given);
+    public static Task<Reply> Post(HttpContext http, Writes writes, SupervisionKinds kinds) => writes.RunAsync(http, OpenCaseHandler.UseCase(kinds));
 }

@@ -23,28 +23,24 @@ public sealed record RecordProgress(ProgressArea? Area, ProgressDirection? Direc
 
 public static class RecordProgressHandler
 {
-    public static Rejection? Validate(Case state, RecordProgress cmd, Decider by) =>
+    public static readonly CaseUseCase<RecordProgress> UseCase =
+        CaseUseCase<RecordProgress>.Pure(CaseAction.RecordProgress, (state, cmd, by) => Outcome.Of(Validate(state, cmd, by), () => Decide(cmd, by)));
+
+    public static Rejection? Validate(Case state, RecordProgress cmd, Acting by) =>
         Rules.NotTerminal(state)
         ?? Rules.NotInFuture(cmd.RecordedOn!.Value, by.Today, "progress")
         ?? (cmd.RecordedOn.Value < state.StartsOn ? new Rejection("progress.before-start", "Progress cannot be dated before supervision starts.") : null)
         ?? (by.Actor.Role == Role.Reviewer && state.Assignment?.OrganisationId != by.Actor.OrganisationId
             ? new Rejection("progress.not-assigned", "Only a reviewer of the assigned organisation can record progress.") : null);
 
-    public static object[] Decide(RecordProgress cmd, Decider by) =>
+    public static object[] Decide(RecordProgress cmd, Acting by) =>
         [new ProgressRecorded(cmd.Area!.Value, cmd.Direction!.Value, cmd.Note!.Trim(), cmd.RecordedOn!.Value, by.Actor.UserId)];
 }
 
-/// <summary>The HTTP shell: I/O around the pure functions of <see cref="RecordProgressHandler"/>.</summary>
+/// <summary>The HTTP edge of <see cref="RecordProgressHandler"/>.</summary>
 public static class RecordProgressEndpoint
 {
     [WolverinePost("/api/cases/{caseId}/progress")]
     [RequestBody(typeof(RecordProgress))]
-    public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
-
-    /// <summary>The same use case for the UI, which already holds the command.</summary>
-    public static Task<Reply> PostCommand(Guid caseId, RecordProgress? given, HttpContext http, CaseWrites cases) =>
-        cases.Execute<RecordProgress>(http, caseId, CaseAction.RecordProgress, (state, ctx, by) =>
-        {
-            return Task.FromResult(Outcome.Of(Validate(state, ctx.Command, by), () => Decide(ctx.Command, by)));
-        }, given: given);
+    public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => cases.RunAsync(http, caseId, RecordProgressHandler.UseCase);
 }

@@ -19,7 +19,7 @@ public static class AlertQueries
     {
         var today = clock.Today;
         var query = CaseReads.Scoped(session, actor)
-            .Where(s => s.Status != CaseStatus.Released && s.Status != CaseStatus.Revoked && s.Status != CaseStatus.Closed);
+            .Where(s => !CaseStatuses.Terminal.Contains(s.Status));
         if (kind == AlertKind.TermEnded) query = query.Where(s => s.EndsOn < today);
         if (kind == AlertKind.ReleasePending) query = query.Where(s => s.Status == CaseStatus.ReleasePending);
         var summaries = await query.ToListAsync(ct);

@@ -55,7 +55,7 @@ public static class CaseReads
 
             // Alerts depend on today: narrow in SQL where the rule allows, then decide per case.
             var today = clock.Today;
-            query = query.Where(s => s.Status != CaseStatus.Released && s.Status != CaseStatus.Revoked && s.Status != CaseStatus.Closed);
+            query = query.Where(s => !CaseStatuses.Terminal.Contains(s.Status));
             query = alert switch
             {
                 AlertKind.TermEnded => query.Where(s => s.EndsOn < today),

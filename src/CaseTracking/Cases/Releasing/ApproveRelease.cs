@@ -21,9 +21,12 @@ public sealed record ApproveRelease(string? DecisionNumber, DateOnly? EffectiveO
 
 public static class ApproveReleaseHandler
 {
+    public static readonly CaseUseCase<ApproveRelease> UseCase =
+        CaseUseCase<ApproveRelease>.Pure(CaseAction.ApproveRelease, (state, cmd, by) => Outcome.Of(Validate(state, cmd, by), () => Decide(state, cmd, by)));
+
     public static readonly Rejection NonePending = new("release.none-pending", "There is no open release recommendation to decide.");
 
-    public static Rejection? Validate(Case state, ApproveRelease cmd, Decider by) =>
+    public static Rejection? Validate(Case state, ApproveRelease cmd, Acting by) =>
         Rules.NotTerminal(state)
         ?? (state.PendingRelease is null ? NonePending : null)
         ?? (state.PendingRelease!.RecommendedBy == by.Actor.UserId
@@ -32,24 +35,16 @@ public static class ApproveReleaseHandler
         ?? (cmd.EffectiveOn.Value > by.Today.AddDays(Rules.ReleaseLeadDays)
             ? new Rejection("release.effective-too-late", $"A release takes effect at most {Rules.ReleaseLeadDays} days after it is approved.") : null);
 
-    /// <summary><paramref name="seenVersion"/> is what the approver had on screen (If-Match), else the current version.</summary>
-    public static object[] Decide(Case state, ApproveRelease cmd, Decider by, long seenVersion) =>
+    /// <summary>The release records the version the approver had on screen (If-Match), else the current one.</summary>
+    public static object[] Decide(Case state, ApproveRelease cmd, Acting by) =>
         [new CaseReleased(state.PendingRelease!.Grounds, state.PendingRelease.RecommendedBy, by.Actor.UserId,
-            cmd.DecisionNumber!.Trim(), cmd.EffectiveOn!.Value, seenVersion)];
+            cmd.DecisionNumber!.Trim(), cmd.EffectiveOn!.Value, by.SeenVersion)];
 }
 
-/// <summary>The HTTP shell: I/O around the pure functions of <see cref="ApproveReleaseHandler"/>.</summary>
+/// <summary>The HTTP edge of <see cref="ApproveReleaseHandler"/>.</summary>
 public static class ApproveReleaseEndpoint
 {
     [WolverinePost("/api/cases/{caseId}/release/approve")]
     [RequestBody(typeof(ApproveRelease))]
-    public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
-
-    /// <summary>The same use case for the UI, which already holds the command.</summary>
-    public static Task<Reply> PostCommand(Guid caseId, ApproveRelease? given, HttpContext http, CaseWrites cases) =>
-        cases.Execute<ApproveRelease>(http, caseId, CaseAction.ApproveRelease, (state, ctx, by) =>
-        {
-            return Task.FromResult(Outcome.Of(Validate(state, ctx.Command, by),
-                () => Decide(state, ctx.Command, by, ctx.ExpectedVersion ?? state.Version)));
-        }, given: given);
+    public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => cases.RunAsync(http, caseId, ApproveReleaseHandler.UseCase);
 }

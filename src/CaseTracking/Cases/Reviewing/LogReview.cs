@@ -29,7 +29,11 @@ public sealed record ReviewCreated(Guid ReviewId, long Version);
 
 public static class LogReviewHandler
 {
-    public static Rejection? Validate(Case state, LogReview cmd, Decider by)
+    public static readonly CaseUseCase<LogReview> UseCase =
+        CaseUseCase<LogReview>.Pure(CaseAction.LogReview, (state, cmd, by) => Outcome.Of(Validate(state, cmd, by), () => Decide(cmd, by, by.NewId)))
+            with { Status = StatusCodes.Status201Created, Respond = (by, version) => new ReviewCreated(by.NewId, version) };
+
+    public static Rejection? Validate(Case state, LogReview cmd, Acting by)
     {
         var period = Rules.PeriodStart(cmd.Period)!.Value;
         var heldOn = cmd.HeldOn!.Value;
@@ -46,25 +50,14 @@ public static class LogReviewHandler
                 ? new Rejection("review.period-in-future", "A review cannot be logged for a future month.") : null);
     }
 
-    public static object[] Decide(LogReview cmd, Decider by, Guid reviewId) =>
+    public static object[] Decide(LogReview cmd, Acting by, Guid reviewId) =>
         [new ReviewLogged(reviewId, cmd.Period!, cmd.HeldOn!.Value, cmd.Rating!.Value, cmd.Summary!.Trim(), by.Actor.UserId)];
 }
 
-/// <summary>The HTTP shell: I/O around the pure functions of <see cref="LogReviewHandler"/>.</summary>
+/// <summary>The HTTP edge of <see cref="LogReviewHandler"/>.</summary>
 public static class LogReviewEndpoint
 {
     [WolverinePost("/api/cases/{caseId}/reviews")]
     [RequestBody(typeof(LogReview))]
-    public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
-
-    /// <summary>The same use case for the UI, which already holds the command.</summary>
-    public static Task<Reply> PostCommand(Guid caseId, LogReview? given, HttpContext http, CaseWrites cases)
-    {
-        var reviewId = Guid.CreateVersion7();
-        return cases.Execute<LogReview>(http, caseId, CaseAction.LogReview, (state, ctx, by) =>
-            {
-                return Task.FromResult(Outcome.Of(Validate(state, ctx.Command, by), () => Decide(ctx.Command, by, reviewId)));
-            },
-            version => new ReviewCreated(reviewId, version), StatusCodes.Status201Created, given);
-    }
+    public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => cases.RunAsync(http, caseId, LogReviewHandler.UseCase);
 }

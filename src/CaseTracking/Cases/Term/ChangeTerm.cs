@@ -22,8 +22,11 @@ public sealed record ChangeTerm(DateOnly? NewEndsOn, string? DecisionNumber, Ter
 
 public static class ChangeTermHandler
 {
+    public static readonly CaseUseCase<ChangeTerm> UseCase =
+        CaseUseCase<ChangeTerm>.Pure(CaseAction.ChangeTerm, (state, cmd, by) => Outcome.Of(Validate(state, cmd, by), () => Decide(state, cmd, by)));
+
     /// <summary>The changed term must still fit its kind's legal range (DESIGN §2), like the term at opening.</summary>
-    public static Rejection? Validate(Case state, ChangeTerm cmd, Decider by, KindRule kind)
+    public static Rejection? Validate(Case state, ChangeTerm cmd, Acting by)
     {
         var newEnd = cmd.NewEndsOn!.Value;
         return Rules.NotTerminal(state)
@@ -32,28 +35,21 @@ public static class ChangeTermHandler
                 ? new Rejection("term.not-extended", "An extension must move the end date later.") : null)
             ?? (cmd.Reason == TermChangeReason.Shortened && newEnd >= state.EndsOn
                 ? new Rejection("term.not-shortened", "A shortening must move the end date earlier.") : null)
-            ?? (!kind.TermFits(state.StartsOn, newEnd) ? Rules.TermOutOfRange(kind) : null)
+            ?? (!by.Kind.TermFits(state.StartsOn, newEnd) ? Rules.TermOutOfRange(by.Kind) : null)
             ?? (cmd.Reason == TermChangeReason.Shortened && !state.HalfServed(by.Today)
                 ? new Rejection("term.half-not-served", "A term can be shortened only once half of it has been served.") : null)
             ?? (state.PendingRelease is not null
                 ? new Rejection("release.pending", "Decide the pending release recommendation first.") : null);
     }
 
-    public static object[] Decide(Case state, ChangeTerm cmd, Decider by) =>
+    public static object[] Decide(Case state, ChangeTerm cmd, Acting by) =>
         [new TermChanged(cmd.NewEndsOn!.Value, cmd.DecisionNumber!.Trim(), cmd.Reason!.Value, state.EndsOn, by.Actor.UserId)];
 }
 
-/// <summary>The HTTP shell: I/O around the pure functions of <see cref="ChangeTermHandler"/>.</summary>
+/// <summary>The HTTP edge of <see cref="ChangeTermHandler"/>.</summary>
 public static class ChangeTermEndpoint
 {
     [WolverinePost("/api/cases/{caseId}/term")]
     [RequestBody(typeof(ChangeTerm))]
-    public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases, SupervisionKinds kinds) => PostCommand(caseId, null, http, cases, kinds);
-
-    /// <summary>The same use case for the UI, which already holds the command.</summary>
-    public static Task<Reply> PostCommand(Guid caseId, ChangeTerm? given, HttpContext http, CaseWrites cases, SupervisionKinds kinds) =>
-        cases.Execute<ChangeTerm>(http, caseId, CaseAction.ChangeTerm, (state, ctx, by) =>
-        {
-            return Task.FromResult(Outcome.Of(Validate(state, ctx.Command, by, kinds[state.Kind]), () => Decide(state, ctx.Command, by)));
-        }, given: given);
+    public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => cases.RunAsync(http, caseId, ChangeTermHandler.UseCase);
 }

@@ -22,6 +22,13 @@ public sealed record TransferCase(Guid ToWardId, string? Reason)
 
 public static class TransferCaseHandler
 {
+    /// <summary>The shell looks up the target ward in the province; the rest is pure.</summary>
+    public static readonly CaseUseCase<TransferCase> UseCase = new(CaseAction.Transfer, async (state, cmd, by, session, ct) =>
+    {
+        var ward = await session.LoadAsync<Ward>(cmd.ToWardId, ct);
+        return Outcome.Of(Validate(state, cmd, ward is not null), () => Decide(state, cmd, by));
+    });
+
     public static Rejection? Validate(Case state, TransferCase cmd, bool wardExists) =>
         Rules.NotTerminal(state)
         ?? (!wardExists ? new Rejection("transfer.ward-not-found", "No such ward in your province.") : null)
@@ -29,22 +36,14 @@ public static class TransferCaseHandler
         ?? (state.PendingRelease is not null ? new Rejection("release.pending", "Decide the pending release recommendation before transferring.") : null);
 
     /// <summary>The new ward must assign again: <see cref="Case.Apply(CaseTransferred)"/> clears the assignment.</summary>
-    public static object[] Decide(Case state, TransferCase cmd, Decider by) =>
+    public static object[] Decide(Case state, TransferCase cmd, Acting by) =>
         [new CaseTransferred(state.WardId, cmd.ToWardId, cmd.Reason!.Trim(), by.Actor.UserId)];
 }
 
-/// <summary>The HTTP shell: I/O around the pure functions of <see cref="TransferCaseHandler"/>.</summary>
+/// <summary>The HTTP edge of <see cref="TransferCaseHandler"/>.</summary>
 public static class TransferCaseEndpoint
 {
     [WolverinePost("/api/cases/{caseId}/transfer")]
     [RequestBody(typeof(TransferCase))]
-    public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => PostCommand(caseId, null, http, cases);
-
-    /// <summary>The same use case for the UI, which already holds the command.</summary>
-    public static Task<Reply> PostCommand(Guid caseId, TransferCase? given, HttpContext http, CaseWrites cases) =>
-        cases.Execute<TransferCase>(http, caseId, CaseAction.Transfer, async (state, ctx, by) =>
-        {
-            var ward = await ctx.Session.LoadAsync<Ward>(ctx.Command.ToWardId, http.RequestAborted);
-            return Outcome.Of(Validate(state, ctx.Command, ward is not null), () => Decide(state, ctx.Command, by));
-        }, given: given);
+    public static Task<Reply> Post(Guid caseId, HttpContext http, CaseWrites cases) => cases.RunAsync(http, caseId, TransferCaseHandler.UseCase);
 }

@@ -56,31 +56,31 @@ public sealed class IndexModel(IStringLocalizer<SharedResource> l, IDocumentStor
     public async Task OnGetAsync() => await LoadAsync();
 
     public Task<IActionResult> OnPostWardAsync() => Write("ward", () =>
-        AdminEndpoints.CreateWardCommand(new CreateWard(Ward.Code, Ward.Name), HttpContext, writes));
+        writes.Run(WriteOf(new CreateWard(Ward.Code, Ward.Name), false), AdminEndpoints.CreatingWard, HttpContext.RequestAborted));
 
     public Task<IActionResult> OnPostOrganisationAsync() => Write("organisation", () =>
-        AdminEndpoints.CreateOrganisationCommand(new CreateOrganisation(Organisation.Name, Organisation.Type, Organisation.WardId ?? Guid.Empty), HttpContext, writes));
+        writes.Run(WriteOf(new CreateOrganisation(Organisation.Name, Organisation.Type, Organisation.WardId ?? Guid.Empty), false), AdminEndpoints.CreatingOrganisation, HttpContext.RequestAborted));
 
     public Task<IActionResult> OnPostUserAsync() => Write("user", () =>
-        UserEndpoints.CreateUserCommand(new CreateUser(NewUser.Username, NewUser.DisplayName, NewUser.Role, NewUser.WardIds, NewUser.OrganisationId),
-            HttpContext, writes));
+        writes.Run(WriteOf(new CreateUser(NewUser.Username, NewUser.DisplayName, NewUser.Role, NewUser.WardIds, NewUser.OrganisationId), false),
+            UserEndpoints.CreatingUser, HttpContext.RequestAborted));
 
     public Task<IActionResult> OnPostAccessAsync() => Write("access", () =>
-        UserEndpoints.ChangeAccessCommand(Access.UserId ?? Guid.Empty, new ChangeAccess(Access.Role, Access.WardIds, Access.OrganisationId), HttpContext, writes));
+        writes.Run(WriteOf(new ChangeAccess(Access.Role, Access.WardIds, Access.OrganisationId), false), UserEndpoints.ChangingAccess(Access.UserId ?? Guid.Empty), HttpContext.RequestAborted));
 
     public Task<IActionResult> OnPostResetAsync(Guid userId) => Write("reset", () =>
-        UserEndpoints.ResetCommand(userId, new EmptyBody(), HttpContext, writes));
+        writes.Run(WriteOf(new EmptyBody(), false), UserEndpoints.ResettingPassword(userId), HttpContext.RequestAborted));
 
     public Task<IActionResult> OnPostDeactivateAsync(Guid userId) => Write("deactivate", () =>
-        UserEndpoints.DeactivateCommand(userId, new EmptyBody(), HttpContext, writes));
+        writes.Run(WriteOf(new EmptyBody(), false), UserEndpoints.Deactivating(userId), HttpContext.RequestAborted));
 
     public Task<IActionResult> OnPostRejectAsync(Guid requestId) => Write("rejected", () =>
-        UserEndpoints.RejectCommand(requestId, new RejectRequest(RejectReason), HttpContext, writes));
+        writes.Run(WriteOf(new RejectRequest(RejectReason), false), UserEndpoints.Rejecting(requestId), HttpContext.RequestAborted));
 
     /// <summary>An approval stays on this page: its answer may hold a one-time password, shown once and never put in a URL.</summary>
     public async Task<IActionResult> OnPostApproveAsync(Guid requestId)
     {
-        var reply = await UserEndpoints.ApproveCommand(requestId, new EmptyBody(), HttpContext, writes);
+        var reply = await writes.Run(WriteOf(new EmptyBody(), false), UserEndpoints.Approving(requestId), HttpContext.RequestAborted);
         if (reply.IsSuccess) Approval = reply.Body as Approved;
         else Show(reply, "requests");
         await LoadAsync();
@@ -89,7 +89,6 @@ public sealed class IndexModel(IStringLocalizer<SharedResource> l, IDocumentStor
 
     private async Task<IActionResult> Write(string form, Func<Task<Reply>> run)
     {
-        AsApiClient(withVersion: false);
         var reply = await run();
         if (reply is { IsSuccess: true, Body: Approved approved })
         {

@@ -94,13 +94,13 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
     }
 
     public Task<IActionResult> OnPostReviewAsync(Guid id) => Write(id, "review", () =>
-        LogReviewEndpoint.PostCommand(id, new LogReview(Review.Period, ParseDate(Review.HeldOn), Review.Rating, Review.Summary), HttpContext, cases));
+        cases.Run(WriteOf(new LogReview(Review.Period, ParseDate(Review.HeldOn), Review.Rating, Review.Summary)), id, LogReviewHandler.UseCase, HttpContext.RequestAborted));
 
     public Task<IActionResult> OnPostProgressAsync(Guid id) => Write(id, "progress", () =>
-        RecordProgressEndpoint.PostCommand(id, new RecordProgress(Progress.Area, Progress.Direction, Progress.Note, ParseDate(Progress.RecordedOn)), HttpContext, cases));
+        cases.Run(WriteOf(new RecordProgress(Progress.Area, Progress.Direction, Progress.Note, ParseDate(Progress.RecordedOn))), id, RecordProgressHandler.UseCase, HttpContext.RequestAborted));
 
     public Task<IActionResult> OnPostRecommendAsync(Guid id) => Write(id, "recommend", () =>
-        RecommendReleaseEndpoint.PostCommand(id, new RecommendRelease(Recommend.Grounds, Recommend.Note), HttpContext, cases));
+        cases.Run(WriteOf(new RecommendRelease(Recommend.Grounds, Recommend.Note)), id, RecommendReleaseHandler.UseCase, HttpContext.RequestAborted));
 
     public Task<IActionResult> OnPostAssignAsync(Guid id) => Write(id, "assign", async () =>
     {
@@ -113,24 +113,24 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
             if (mentor is { OrganisationId: { } org } && mentor.Tenant == Me.Tenant) organisationId = org;
         }
 
-        return await AssignCaseEndpoint.PostCommand(id,
-            new AssignCase(organisationId, Assign.MentorUserId ?? Guid.Empty, Assign.SupervisorUserId ?? Guid.Empty, Assign.Reason), HttpContext, cases);
+        return await cases.Run(WriteOf(new AssignCase(organisationId, Assign.MentorUserId ?? Guid.Empty, Assign.SupervisorUserId ?? Guid.Empty, Assign.Reason)),
+            id, AssignCaseHandler.UseCase, HttpContext.RequestAborted);
     });
 
     public Task<IActionResult> OnPostViolationAsync(Guid id) => Write(id, "violation", () =>
-        RecordViolationEndpoint.PostCommand(id, new RecordViolation(Violation.Severity, Violation.Description, ParseDate(Violation.OccurredOn)), HttpContext, cases));
+        cases.Run(WriteOf(new RecordViolation(Violation.Severity, Violation.Description, ParseDate(Violation.OccurredOn))), id, RecordViolationHandler.UseCase, HttpContext.RequestAborted));
 
     public Task<IActionResult> OnPostTermAsync(Guid id) => Write(id, "term", () =>
-        ChangeTermEndpoint.PostCommand(id, new ChangeTerm(ParseDate(Term.NewEndsOn), Term.DecisionNumber, Term.Reason), HttpContext, cases, clock.Kinds));
+        cases.Run(WriteOf(new ChangeTerm(ParseDate(Term.NewEndsOn), Term.DecisionNumber, Term.Reason)), id, ChangeTermHandler.UseCase, HttpContext.RequestAborted));
 
     public Task<IActionResult> OnPostTransferAsync(Guid id) => Write(id, "transfer", () =>
-        TransferCaseEndpoint.PostCommand(id, new TransferCase(Transfer.ToWardId ?? Guid.Empty, Transfer.Reason), HttpContext, cases));
+        cases.Run(WriteOf(new TransferCase(Transfer.ToWardId ?? Guid.Empty, Transfer.Reason)), id, TransferCaseHandler.UseCase, HttpContext.RequestAborted));
 
     public Task<IActionResult> OnPostRevokeAsync(Guid id) => Write(id, "revoke", () =>
-        EndCaseEndpoint.RevokeCommand(id, new RevokeCase(Revoke.DecisionNumber, Revoke.Reason), HttpContext, cases));
+        cases.Run(WriteOf(new RevokeCase(Revoke.DecisionNumber, Revoke.Reason)), id, EndCaseHandler.Revoking, HttpContext.RequestAborted));
 
     public Task<IActionResult> OnPostCloseAsync(Guid id) => Write(id, "close", () =>
-        EndCaseEndpoint.CloseCommand(id, new CloseCase(Close.Reason, Close.Note), HttpContext, cases));
+        cases.Run(WriteOf(new CloseCase(Close.Reason, Close.Note)), id, EndCaseHandler.Closing, HttpContext.RequestAborted));
 
     private Task<IActionResult> Write(Guid id, string form, Func<Task<Reply>> run) => WriteCase(id, form, run, LoadAsync);
 
@@ -193,7 +193,7 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
             .Where(u => u.Tenant == tenant && u.Role == Role.Supervisor && u.Active && u.WardIds.Contains(ward)).ToListAsync(ct);
         // Current load: open cases each mentor holds (the async Caseload projection may lag; this is exact).
         var held = await session.Query<CaseSummary>()
-            .Where(s => s.WardId == ward && s.Status != CaseStatus.Released && s.Status != CaseStatus.Revoked && s.Status != CaseStatus.Closed)
+            .Where(s => s.WardId == ward && !CaseStatuses.Terminal.Contains(s.Status))
             .Where(s => s.MentorUserId != null).Select(s => new MentorHeld(s.MentorUserId)).ToListAsync(ct);
         var loads = held.GroupBy(m => m.MentorUserId!.Value).ToDictionary(g => g.Key, g => g.Count());
         Mentors = [.. mentors.Select(u => new MentorOption(u.Id, u.DisplayName, u.OrganisationId!.Value, orgs[u.OrganisationId.Value].Name,

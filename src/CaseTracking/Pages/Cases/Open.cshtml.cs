@@ -54,28 +54,32 @@ public sealed class OpenModel(IStringLocalizer<SharedResource> l, IDocumentStore
 
     public async Task<IActionResult> OnPostPersonAsync()
     {
-        AsApiClient(withVersion: false);
-        var reply = await PersonEndpoints.RegisterCommand(
+        var reply = await writes.Run(WriteOf(
             new RegisterPerson(Person.FullName, ParseDate(Person.DateOfBirth), Person.NationalId, Person.Address, Person.WardId ?? Guid.Empty),
-            HttpContext, writes);
+            withVersion: false), PersonEndpoints.Registering, HttpContext.RequestAborted);
         if (reply.IsSuccess && reply.Body is PersonCreated created) return Redirect($"/cases/open?personId={created.PersonId}");
         Show(reply, "person");
-        // Already registered: offer that person instead of a dead end.
-        if (reply.Code == "person.national-id-taken" && reply.Problem?.Extensions.TryGetValue("conflict", out var conflict) == true
-            && System.Text.Json.JsonSerializer.SerializeToElement(conflict).TryGetProperty("personId", out var existing))
-            ExistingPersonId = existing.GetGuid();
+        // Already registered: offer that person (if in the supervisor's wards) instead of a dead end.
+        if (reply.Code == "person.national-id-taken")
+        {
+            await using var session = store.QuerySession(Me.Tenant);
+            var nationalId = Person.NationalId?.Trim();
+            var wards = Me.WardIds.ToArray();
+            var existing = await session.Query<CaseTracking.People.Person>()
+                .Where(p => p.NationalId == nationalId && wards.Contains(p.WardId)).Select(p => p.Id).ToListAsync(HttpContext.RequestAborted);
+            ExistingPersonId = existing.Count > 0 ? existing[0] : null;
+        }
         await LoadAsync();
         return Page();
     }
 
     public async Task<IActionResult> OnPostOpenAsync()
     {
-        AsApiClient(withVersion: false);
         ChosenPersonId = Open.PersonId;
         var cmd = new OpenCase(Open.PersonId ?? Guid.Empty, Open.Kind,
             new LegalBasisInput(Open.DecisionNumber, Open.IssuedBy, ParseDate(Open.IssuedOn)),
             ParseDate(Open.StartsOn), ParseDate(Open.EndsOn), Open.WardId ?? Guid.Empty);
-        var reply = await OpenCaseEndpoint.PostCommand(cmd, HttpContext, writes, kinds);
+        var reply = await writes.Run(WriteOf(cmd, withVersion: false), OpenCaseHandler.UseCase(kinds), HttpContext.RequestAborted);
         if (reply.IsSuccess && reply.Body is CaseCreated created) return Redirect($"/cases/{created.CaseId}?done=open");
         Show(reply, "open");
         await LoadAsync();

@@ -38,13 +38,13 @@ public sealed class ReleaseModel(IStringLocalizer<SharedResource> l, Reads reads
     }
 
     public Task<IActionResult> OnPostApproveAsync(Guid id) => Write(id, "approve", () =>
-        ApproveReleaseEndpoint.PostCommand(id, new ApproveRelease(DecisionNumber, ParseDate(EffectiveOn)), HttpContext, cases));
+        cases.Run(WriteOf(new ApproveRelease(DecisionNumber, ParseDate(EffectiveOn))), id, ApproveReleaseHandler.UseCase, HttpContext.RequestAborted));
 
     public Task<IActionResult> OnPostRejectAsync(Guid id) => Write(id, "reject", () =>
-        RejectReleaseEndpoint.PostCommand(id, new RejectRelease(Reason), HttpContext, cases));
+        cases.Run(WriteOf(new RejectRelease(Reason)), id, RejectReleaseHandler.UseCase, HttpContext.RequestAborted));
 
     public Task<IActionResult> OnPostWithdrawAsync(Guid id) => Write(id, "withdraw", () =>
-        WithdrawReleaseEndpoint.PostCommand(id, new WithdrawRelease(Reason), HttpContext, cases));
+        cases.Run(WriteOf(new WithdrawRelease(Reason)), id, WithdrawReleaseHandler.UseCase, HttpContext.RequestAborted));
 
     private Task<IActionResult> Write(Guid id, string form, Func<Task<Reply>> run) => WriteCase(id, form, run, LoadAsync);
 

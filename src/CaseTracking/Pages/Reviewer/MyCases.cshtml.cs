@@ -21,7 +21,7 @@ public sealed class MyCasesModel(IStringLocalizer<SharedResource> l, IDocumentSt
         var ct = HttpContext.RequestAborted;
         await using var session = store.QuerySession(Me.Tenant);
         var open = await CaseReads.Scoped(session, Me)
-            .Where(s => s.Status != CaseStatus.Released && s.Status != CaseStatus.Revoked && s.Status != CaseStatus.Closed)
+            .Where(s => !CaseStatuses.Terminal.Contains(s.Status))
             .ToListAsync(ct);
         Cases = [.. open.Select(clock.View).OrderBy(v => v.NextReviewDue ?? DateOnly.MaxValue).ThenBy(v => v.Case.EndsOn)];
         Names = await Lookup.LoadAsync(session, Me.Tenant, Cases.Select(c => c.Case.PersonId), ct, [.. Cases.Select(c => c.Case.MentorUserId)]);

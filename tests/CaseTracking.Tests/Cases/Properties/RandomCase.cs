@@ -71,7 +71,7 @@ public static class RandomCase
         return new Run(events, rejections, state);
     }
 
-    private static (CaseAction, Func<Outcome>) Attempt(Attempt a, Province p, Case state, Decider by, DateOnly today,
+    private static (CaseAction, Func<Outcome>) Attempt(Attempt a, Province p, Case state, Acting by, DateOnly today,
         (Organisation Organisation, User Mentor)[] organisations, User[] supervisors) => a.Command switch
     {
         < 10 => (CaseAction.Assign, () =>
