@@ -145,6 +145,8 @@ public abstract class UiPage(IStringLocalizer<SharedResource> localizer) : PageM
 
     public static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
+    public static string? Iso(DateOnly? d) => d is { } day ? Iso(day) : null;
+
     /// <summary>Dates come from &lt;input type=date&gt; as yyyy-MM-dd; anything else is treated as missing.</summary>
     public static DateOnly? ParseDate(string? value) =>
         DateOnly.TryParseExact(value?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;

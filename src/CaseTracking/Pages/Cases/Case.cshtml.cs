@@ -18,15 +18,6 @@ using Microsoft.Extensions.Localization;
 
 namespace CaseTracking.Pages.Cases;
 
-public sealed class ReviewInput { public string? Period { get; set; } public string? HeldOn { get; set; } public ReviewRating? Rating { get; set; } public string? Summary { get; set; } }
-public sealed class ProgressInput { public ProgressArea? Area { get; set; } public ProgressDirection? Direction { get; set; } public string? Note { get; set; } public string? RecordedOn { get; set; } }
-public sealed class RecommendInput { public ReleaseGrounds? Grounds { get; set; } public string? Note { get; set; } }
-public sealed class AssignInput { public Guid? MentorUserId { get; set; } public Guid? SupervisorUserId { get; set; } public string? Reason { get; set; } }
-public sealed class ViolationInput { public ViolationSeverity? Severity { get; set; } public string? Description { get; set; } public string? OccurredOn { get; set; } }
-public sealed class TermInput { public string? NewEndsOn { get; set; } public string? DecisionNumber { get; set; } public TermChangeReason? Reason { get; set; } }
-public sealed class TransferInput { public Guid? ToWardId { get; set; } public string? Reason { get; set; } }
-public sealed class RevokeInput { public string? DecisionNumber { get; set; } public string? Reason { get; set; } }
-public sealed class CloseInput { public ClosureReason? Reason { get; set; } public string? Note { get; set; } }
 
 public sealed record MentorHeld(Guid? MentorUserId);
 
@@ -53,18 +44,22 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
     [BindProperty(SupportsGet = true, Name = "verify")] public bool VerifyRequested { get; set; }
 
     public CaseView? AsOf { get; private set; }
+
+    /// <summary>The case as decisions see it, for asking a use case's rule what is possible today.</summary>
+    private Case? WriteModel { get; set; }
     public bool AsOfMissing { get; private set; }
     public VerifyResult? Verification { get; private set; }
 
-    [BindProperty] public ReviewInput Review { get; set; } = new();
-    [BindProperty] public ProgressInput Progress { get; set; } = new();
-    [BindProperty] public RecommendInput Recommend { get; set; } = new();
-    [BindProperty] public AssignInput Assign { get; set; } = new();
-    [BindProperty] public ViolationInput Violation { get; set; } = new();
-    [BindProperty] public TermInput Term { get; set; } = new();
-    [BindProperty] public TransferInput Transfer { get; set; } = new();
-    [BindProperty] public RevokeInput Revoke { get; set; } = new();
-    [BindProperty] public CloseInput Close { get; set; } = new();
+    // Each form binds its use case's command itself (the partials beside the use cases name fields "Review.Period"...).
+    [BindProperty] public LogReview Review { get; set; } = new(null, null, null, null);
+    [BindProperty] public RecordProgress Progress { get; set; } = new(null, null, null, null);
+    [BindProperty] public RecommendRelease Recommend { get; set; } = new(null, null);
+    [BindProperty] public AssignCase Assign { get; set; } = new(Guid.Empty, Guid.Empty, Guid.Empty, null);
+    [BindProperty] public RecordViolation Violation { get; set; } = new(null, null, null);
+    [BindProperty] public ChangeTerm Term { get; set; } = new(null, null, null);
+    [BindProperty] public TransferCase Transfer { get; set; } = new(Guid.Empty, null);
+    [BindProperty] public RevokeCase Revoke { get; set; } = new(null, null);
+    [BindProperty] public CloseCase Close { get; set; } = new(null, null);
 
     public List<MentorOption> Mentors { get; private set; } = [];
     public List<User> Supervisors { get; private set; } = [];
@@ -83,54 +78,58 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
     {
         var failed = await LoadAsync(id);
         if (failed is not null) return failed;
-        Review.Period ??= View.NextReviewPeriod ?? Rules.PeriodOf(Today);
-        Review.HeldOn ??= Iso(Today);
-        Progress.RecordedOn ??= Iso(Today);
-        Violation.OccurredOn ??= Iso(Today);
-        Assign.SupervisorUserId ??= S.SupervisorUserId ?? (Me.Role == Role.Supervisor ? Me.UserId : null);
-        Assign.MentorUserId ??= S.MentorUserId;
-        Recommend.Grounds ??= ReleaseBlocked.FirstOrDefault(kv => kv.Value is null).Key;
+        Review = Review with { Period = View.NextReviewPeriod ?? Rules.PeriodOf(Today), HeldOn = Today };
+        Progress = Progress with { RecordedOn = Today };
+        Violation = Violation with { OccurredOn = Today };
+        Assign = Assign with
+        {
+            SupervisorUserId = S.SupervisorUserId ?? (Me.Role == Role.Supervisor ? Me.UserId : Guid.Empty),
+            MentorUserId = S.MentorUserId ?? Guid.Empty
+        };
+        Recommend = Recommend with { Grounds = ReleaseBlocked.FirstOrDefault(kv => kv.Value is null).Key };
         return Page();
     }
 
     public Task<IActionResult> OnPostReviewAsync(Guid id) => Write(id, "review", () =>
-        cases.Run(WriteOf(new LogReview(Review.Period, ParseDate(Review.HeldOn), Review.Rating, Review.Summary)), id, LogReviewHandler.UseCase, HttpContext.RequestAborted));
+        cases.Run(WriteOf(Review), id, LogReviewHandler.UseCase, HttpContext.RequestAborted));
 
     public Task<IActionResult> OnPostProgressAsync(Guid id) => Write(id, "progress", () =>
-        cases.Run(WriteOf(new RecordProgress(Progress.Area, Progress.Direction, Progress.Note, ParseDate(Progress.RecordedOn))), id, RecordProgressHandler.UseCase, HttpContext.RequestAborted));
+        cases.Run(WriteOf(Progress), id, RecordProgressHandler.UseCase, HttpContext.RequestAborted));
 
     public Task<IActionResult> OnPostRecommendAsync(Guid id) => Write(id, "recommend", () =>
-        cases.Run(WriteOf(new RecommendRelease(Recommend.Grounds, Recommend.Note)), id, RecommendReleaseHandler.UseCase, HttpContext.RequestAborted));
+        cases.Run(WriteOf(Recommend), id, RecommendReleaseHandler.UseCase, HttpContext.RequestAborted));
 
     public Task<IActionResult> OnPostAssignAsync(Guid id) => Write(id, "assign", async () =>
     {
         // The mentor decides the organisation: the form offers mentors grouped by organisation.
-        Guid organisationId = Guid.Empty;
-        if (Assign.MentorUserId is { } mentorId)
+        var organisationId = Guid.Empty;
+        if (Assign.MentorUserId != Guid.Empty)
         {
             await using var session = HttpContext.RequestServices.GetRequiredService<IDocumentStore>().QuerySession(Me.Tenant);
-            var mentor = await session.LoadAsync<User>(mentorId, HttpContext.RequestAborted);
+            var mentor = await session.LoadAsync<User>(Assign.MentorUserId, HttpContext.RequestAborted);
             if (mentor is { OrganisationId: { } org } && mentor.Tenant == Me.Tenant) organisationId = org;
         }
 
-        return await cases.Run(WriteOf(new AssignCase(organisationId, Assign.MentorUserId ?? Guid.Empty, Assign.SupervisorUserId ?? Guid.Empty, Assign.Reason)),
-            id, AssignCaseHandler.UseCase, HttpContext.RequestAborted);
+        var reply = await cases.Run(WriteOf(Assign with { OrganisationId = organisationId }), id, AssignCaseHandler.UseCase, HttpContext.RequestAborted);
+        // The form has no organisation field: without a mentor, the mentor field says what to do.
+        if (reply.FieldErrors.ContainsKey("organisationId") && reply.FieldErrors.ContainsKey("mentorUserId")) reply.FieldErrors.Remove("organisationId");
+        return reply;
     });
 
     public Task<IActionResult> OnPostViolationAsync(Guid id) => Write(id, "violation", () =>
-        cases.Run(WriteOf(new RecordViolation(Violation.Severity, Violation.Description, ParseDate(Violation.OccurredOn))), id, RecordViolationHandler.UseCase, HttpContext.RequestAborted));
+        cases.Run(WriteOf(Violation), id, RecordViolationHandler.UseCase, HttpContext.RequestAborted));
 
     public Task<IActionResult> OnPostTermAsync(Guid id) => Write(id, "term", () =>
-        cases.Run(WriteOf(new ChangeTerm(ParseDate(Term.NewEndsOn), Term.DecisionNumber, Term.Reason)), id, ChangeTermHandler.UseCase, HttpContext.RequestAborted));
+        cases.Run(WriteOf(Term), id, ChangeTermHandler.UseCase, HttpContext.RequestAborted));
 
     public Task<IActionResult> OnPostTransferAsync(Guid id) => Write(id, "transfer", () =>
-        cases.Run(WriteOf(new TransferCase(Transfer.ToWardId ?? Guid.Empty, Transfer.Reason)), id, TransferCaseHandler.UseCase, HttpContext.RequestAborted));
+        cases.Run(WriteOf(Transfer), id, TransferCaseHandler.UseCase, HttpContext.RequestAborted));
 
     public Task<IActionResult> OnPostRevokeAsync(Guid id) => Write(id, "revoke", () =>
-        cases.Run(WriteOf(new RevokeCase(Revoke.DecisionNumber, Revoke.Reason)), id, EndCaseHandler.Revoking, HttpContext.RequestAborted));
+        cases.Run(WriteOf(Revoke), id, EndCaseHandler.Revoking, HttpContext.RequestAborted));
 
     public Task<IActionResult> OnPostCloseAsync(Guid id) => Write(id, "close", () =>
-        cases.Run(WriteOf(new CloseCase(Close.Reason, Close.Note)), id, EndCaseHandler.Closing, HttpContext.RequestAborted));
+        cases.Run(WriteOf(Close), id, EndCaseHandler.Closing, HttpContext.RequestAborted));
 
     private Task<IActionResult> Write(Guid id, string form, Func<Task<Reply>> run) => WriteCase(id, form, run, LoadAsync);
 
@@ -146,12 +145,13 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
             Names = await Lookup.LoadAsync(session, actor.Tenant, [summary.PersonId], ct,
                 [.. Lookup.UsersNamedBy(events.Select(e => e.Data)), summary.MentorUserId, summary.SupervisorUserId, summary.PendingRecommendedBy]);
             Rows = [.. events.Select(e => Timeline.Row(e, L, Names)).Reverse()];
+            WriteModel = await session.Events.AggregateStreamAsync<Case>(id, token: ct);
             if (actor.Role == Role.Supervisor) await LoadAssignmentChoicesAsync(session, ct);
             return Results.Empty;
         });
         if (read is Reply { IsSuccess: false } refused) return StatusCode(refused.Status);
 
-        DecideReleaseAvailability();
+        if (WriteModel is { } state) DecideReleaseAvailability(state);
         if (!string.IsNullOrWhiteSpace(AsOfAt) || AsOfVersion is not null) await LoadAsOfAsync(id);
         if (VerifyRequested && Me.Role == Role.Auditor)
         {
@@ -202,20 +202,23 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
         Supervisors = [.. supervisors.OrderBy(u => u.DisplayName)];
     }
 
-    private void DecideReleaseAvailability()
+    /// <summary>
+    /// Which grounds can be recommended today, asked of the use case's own rule (<see cref="RecommendReleaseHandler.Validate"/>)
+    /// on the case's write model, so the page never restates it.
+    /// </summary>
+    private void DecideReleaseAvailability(Case state)
     {
-        string? Why(string code) => ExplainCode(code, null);
-        if (S.IsTerminal) return;
-        if (S.PendingGrounds is not null)
+        if (state.IsTerminal) return;
+        var by = new Acting(Me, Today, Kind, S.Version, Guid.Empty);
+        foreach (var grounds in System.Enum.GetValues<ReleaseGrounds>())
         {
-            ReleaseBlocked[ReleaseGrounds.TermCompleted] = ReleaseBlocked[ReleaseGrounds.EarlyForProgress] = Why("release.already-recommended");
-            return;
+            var refused = RecommendReleaseHandler.Validate(state with { Version = S.Version }, new RecommendRelease(grounds, "-"), by);
+            ReleaseBlocked[grounds] = refused switch
+            {
+                null => null,
+                { Code: "release.term-not-completed" } => string.Format(CultureInfo.CurrentCulture, L["Release.TermEndsOn"], Date(state.EndsOn)),
+                _ => ExplainCode(refused.Code, refused.Detail)
+            };
         }
-
-        ReleaseBlocked[ReleaseGrounds.TermCompleted] = Today < S.EndsOn
-            ? string.Format(CultureInfo.CurrentCulture, L["Release.TermEndsOn"], Date(S.EndsOn)) : null;
-        var early = Rules.EarlyReleaseAllowed(S.StartsOn, S.EndsOn, S.LatestRatings,
-            S.LastSeriousViolationOn is { } v ? [v] : [], Today);
-        ReleaseBlocked[ReleaseGrounds.EarlyForProgress] = early is null ? null : ExplainCode(early.Code, early.Detail);
     }
 }
