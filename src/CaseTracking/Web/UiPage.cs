@@ -94,7 +94,7 @@ public abstract class UiPage(IStringLocalizer<SharedResource> localizer) : PageM
     protected async Task<IActionResult> WriteCase(Guid id, string form, Func<Task<Reply>> run, Func<Guid, Task<IActionResult?>> reload)
     {
         var reply = await run();
-        if (reply.IsSuccess) return Redirect($"/cases/{id}?done={form}#timeline");
+        if (reply.IsSuccess) return Redirect($"/cases/{id}?done={form}#done");
         if (reply.Status is 403 or 404) return StatusCode(reply.Status);
         Show(reply, form);
         return await reload(id) ?? Page();
@@ -146,6 +146,11 @@ public abstract class UiPage(IStringLocalizer<SharedResource> localizer) : PageM
     public static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     public static string? Iso(DateOnly? d) => d is { } day ? Iso(day) : null;
+
+    /// <summary>A review period "2026-10" as a reader says it: "tháng 10/2026", "October 2026".</summary>
+    public string Month(string? period) => CaseTracking.Cases.Rules.PeriodStart(period) is { } first
+        ? string.Format(CultureInfo.CurrentCulture, L["Format.Month"], first.ToDateTime(TimeOnly.MinValue))
+        : period ?? "—";
 
     /// <summary>Dates come from &lt;input type=date&gt; as yyyy-MM-dd; anything else is treated as missing.</summary>
     public static DateOnly? ParseDate(string? value) =>

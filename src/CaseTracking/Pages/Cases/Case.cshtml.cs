@@ -27,7 +27,8 @@ public sealed record MentorOption(Guid UserId, string Name, Guid OrganisationId,
 /// One case for every role: the timeline, and the forms the user's role allows. Every form calls the
 /// same use case as the API (…Endpoint.PostCommand), so rules and refusals are the API's.
 /// </summary>
-public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, CaseWrites cases, CaseClock clock, HashChain chain)
+public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, CaseWrites cases, CaseClock clock, HashChain chain,
+    IDocumentStore store, TimeProvider time)
     : UiPage(l)
 {
     public Guid Id { get; private set; }
@@ -39,6 +40,18 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
     public KindRule Kind => clock.Kinds[S.Kind];
 
     [BindProperty(SupportsGet = true, Name = "done")] public string? Done { get; set; }
+
+    /// <summary>A missed month the reviewer tapped: the review form opens on it.</summary>
+    [BindProperty(SupportsGet = true, Name = "period")] public string? PickedPeriod { get; set; }
+
+    /// <summary>Periods due up to this month that have no review yet, oldest first.</summary>
+    public List<string> MissedPeriods { get; } = [];
+
+    /// <summary>The review of the period the user just sent again, when it is already in the case (their own or a colleague's).</summary>
+    public AlreadyLogged? AlreadyReviewed { get; private set; }
+
+    /// <summary>Address (and phone) of the person, for the assigned organisation's reviewers; each read is logged.</summary>
+    public Contact? PersonContact { get; private set; }
     [BindProperty(SupportsGet = true, Name = "at")] public string? AsOfAt { get; set; }
     [BindProperty(SupportsGet = true, Name = "version")] public long? AsOfVersion { get; set; }
     [BindProperty(SupportsGet = true, Name = "verify")] public bool VerifyRequested { get; set; }
@@ -47,6 +60,46 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
 
     /// <summary>The case as decisions see it, for asking a use case's rule what is possible today.</summary>
     private Case? WriteModel { get; set; }
+
+    private IReadOnlyList<JasperFx.Events.IEvent> Events { get; set; } = [];
+
+    /// <summary>
+    /// The volunteer needs to reach the person: address (and phone), shown only to the assigned organisation's
+    /// reviewers (the read path already checked that scope) and logged as a read of personal data.
+    /// </summary>
+    private async Task LoadContactAsync(Actor actor, CaseSummary summary, CancellationToken ct)
+    {
+        if (summary.IsTerminal || summary.OrganisationId != actor.OrganisationId) return;
+        await using var session = store.LightweightSession(actor.Tenant);
+        var person = await session.LoadAsync<CaseTracking.People.Person>(summary.PersonId, ct);
+        if (person is null) return;
+        PersonContact = new Contact(person.Address, PhoneOf(person));
+        session.Insert(new AccessRecord
+        {
+            Id = Guid.CreateVersion7(), At = time.GetUtcNow(), UserId = actor.UserId, Username = actor.Username, Role = actor.Role,
+            CaseId = summary.Id, PersonId = person.Id, What = "ReadPersonContact"
+        });
+        await session.SaveChangesAsync(ct);
+    }
+
+    /// <summary>The person record's phone, where the record holds one.</summary>
+    private static string? PhoneOf(CaseTracking.People.Person person) =>
+        typeof(CaseTracking.People.Person).GetProperty("Phone")?.GetValue(person) as string;
+
+    private void FindMissedPeriods(Case state)
+    {
+        if (state.IsTerminal) return;
+        var first = new DateOnly(state.StartsOn.Year, state.StartsOn.Month, 1);
+        var endMonth = new DateOnly(state.EndsOn.Year, state.EndsOn.Month, 1);
+        var thisMonth = new DateOnly(Today.Year, Today.Month, 1);
+        var last = endMonth < thisMonth ? endMonth : thisMonth;
+        var every = Math.Max(1, Kind.ReviewEveryMonths);
+        for (var month = first; month <= last; month = month.AddMonths(every))
+        {
+            var period = Rules.PeriodOf(month);
+            if (!state.Reviews.ContainsKey(period)) MissedPeriods.Add(period);
+        }
+    }
     public bool AsOfMissing { get; private set; }
     public VerifyResult? Verification { get; private set; }
 
@@ -78,7 +131,9 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
     {
         var failed = await LoadAsync(id);
         if (failed is not null) return failed;
-        Review = Review with { Period = View.NextReviewPeriod ?? Rules.PeriodOf(Today), HeldOn = Today };
+        // A month that can be saved: the one the user picked, else the earliest one due and not reviewed yet.
+        var period = PickedPeriod is { } picked && MissedPeriods.Contains(picked) ? picked : MissedPeriods.FirstOrDefault();
+        Review = Review with { Period = period, HeldOn = Today };
         Progress = Progress with { RecordedOn = Today };
         Violation = Violation with { OccurredOn = Today };
         Assign = Assign with
@@ -90,8 +145,21 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
         return Page();
     }
 
-    public Task<IActionResult> OnPostReviewAsync(Guid id) => Write(id, "review", () =>
-        cases.Run(WriteOf(Review), id, LogReviewHandler.UseCase, HttpContext.RequestAborted));
+    public async Task<IActionResult> OnPostReviewAsync(Guid id)
+    {
+        var result = await Write(id, "review", () => cases.Run(WriteOf(Review), id, LogReviewHandler.UseCase, HttpContext.RequestAborted));
+        // Sent again after the answer was lost (or a colleague was quicker): say what is already saved, not "refused".
+        if (FailedForm == "review" && Errors.Count == 0 && Review.Period is { } sent
+            && Events.Select(e => e.Data).OfType<ReviewLogged>().LastOrDefault(r => r.Period == sent) is { } logged)
+        {
+            var at = Events.First(e => ReferenceEquals(e.Data, logged));
+            AlreadyReviewed = new AlreadyLogged(logged.Period, logged.HeldOn, logged.Rating, Names.User(logged.LoggedBy), at.Timestamp,
+                logged.LoggedBy == Me.UserId);
+            ErrorMessage = null;
+        }
+
+        return result;
+    }
 
     public Task<IActionResult> OnPostProgressAsync(Guid id) => Write(id, "progress", () =>
         cases.Run(WriteOf(Progress), id, RecordProgressHandler.UseCase, HttpContext.RequestAborted));
@@ -122,14 +190,35 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
     public Task<IActionResult> OnPostTermAsync(Guid id) => Write(id, "term", () =>
         cases.Run(WriteOf(Term), id, ChangeTermHandler.UseCase, HttpContext.RequestAborted));
 
-    public Task<IActionResult> OnPostTransferAsync(Guid id) => Write(id, "transfer", () =>
-        cases.Run(WriteOf(Transfer), id, TransferCaseHandler.UseCase, HttpContext.RequestAborted));
+    /// <summary>The user ticked "I confirm …" on a form whose effect cannot be undone from this page.</summary>
+    [BindProperty] public bool Confirmed { get; set; }
 
-    public Task<IActionResult> OnPostRevokeAsync(Guid id) => Write(id, "revoke", () =>
+    /// <summary>
+    /// After a transfer the case may be out of the supervisor's wards: land on a confirmation naming the new ward,
+    /// not on a case page that now answers "not found".
+    /// </summary>
+    public async Task<IActionResult> OnPostTransferAsync(Guid id)
+    {
+        if (Unconfirmed("transfer") is { } ask) return await ask(id);
+        var reply = await cases.Run(WriteOf(Transfer), id, TransferCaseHandler.UseCase, HttpContext.RequestAborted);
+        if (reply.IsSuccess) return Redirect($"/supervise?transferred={Transfer.ToWardId}#done");
+        return await WriteCase(id, "transfer", () => Task.FromResult(reply), LoadAsync);
+    }
+
+    public Task<IActionResult> OnPostRevokeAsync(Guid id) => Unconfirmed("revoke") is { } ask ? ask(id) : Write(id, "revoke", () =>
         cases.Run(WriteOf(Revoke), id, EndCaseHandler.Revoking, HttpContext.RequestAborted));
 
-    public Task<IActionResult> OnPostCloseAsync(Guid id) => Write(id, "close", () =>
+    public Task<IActionResult> OnPostCloseAsync(Guid id) => Unconfirmed("close") is { } ask ? ask(id) : Write(id, "close", () =>
         cases.Run(WriteOf(Close), id, EndCaseHandler.Closing, HttpContext.RequestAborted));
+
+    /// <summary>Without the confirmation ticked, the same form again with the question marked, nothing sent.</summary>
+    private Func<Guid, Task<IActionResult>>? Unconfirmed(string form) => Confirmed ? null : async id =>
+    {
+        FailedForm = form;
+        Errors["confirmed"] = [L["Confirm.Required"]];
+        ErrorMessage = L["Form.Invalid"];
+        return await LoadAsync(id) ?? Page();
+    };
 
     private Task<IActionResult> Write(Guid id, string form, Func<Task<Reply>> run) => WriteCase(id, form, run, LoadAsync);
 
@@ -142,11 +231,14 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
         {
             View = clock.View(summary);
             var events = await session.Events.FetchStreamAsync(id, token: ct);
+            Events = events;
             Names = await Lookup.LoadAsync(session, actor.Tenant, [summary.PersonId], ct,
                 [.. Lookup.UsersNamedBy(events.Select(e => e.Data)), summary.MentorUserId, summary.SupervisorUserId, summary.PendingRecommendedBy]);
             Rows = [.. events.Select(e => Timeline.Row(e, L, Names)).Reverse()];
             WriteModel = await session.Events.AggregateStreamAsync<Case>(id, token: ct);
+            if (WriteModel is { } state) FindMissedPeriods(state);
             if (actor.Role == Role.Supervisor) await LoadAssignmentChoicesAsync(session, ct);
+            if (actor.Role == Role.Reviewer) await LoadContactAsync(actor, summary, ct);
             return Results.Empty;
         });
         if (read is Reply { IsSuccess: false } refused) return StatusCode(refused.Status);
@@ -222,3 +314,7 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
         }
     }
 }
+
+public sealed record AlreadyLogged(string Period, DateOnly HeldOn, ReviewRating Rating, string By, DateTimeOffset At, bool ByMe);
+
+public sealed record Contact(string Address, string? Phone);

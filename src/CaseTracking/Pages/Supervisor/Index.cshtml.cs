@@ -19,6 +19,11 @@ public sealed class IndexModel(IStringLocalizer<SharedResource> l, IDocumentStor
 
     [BindProperty(SupportsGet = true)] public CaseStatus? Status { get; set; }
 
+    /// <summary>The ward a case was just transferred to (from the case page), named in a confirmation.</summary>
+    [BindProperty(SupportsGet = true)] public Guid? Transferred { get; set; }
+
+    public string? TransferredTo { get; private set; }
+
     public async Task OnGetAsync()
     {
         var ct = HttpContext.RequestAborted;
@@ -33,5 +38,6 @@ public sealed class IndexModel(IStringLocalizer<SharedResource> l, IDocumentStor
             .ThenBy(v => v.NextReviewDue ?? DateOnly.MaxValue)];
         Cases = [.. all.Where(v => Status is null ? !v.Case.IsTerminal : v.Case.Status == Status)];
         Names = await Lookup.LoadAsync(session, Me.Tenant, all.Select(c => c.Case.PersonId), ct, [.. all.Select(c => c.Case.MentorUserId)]);
+        if (Transferred is { } ward && ward != Guid.Empty && await session.LoadAsync<Ward>(ward, ct) is { } to) TransferredTo = to.Name;
     }
 }
