@@ -2,6 +2,7 @@ using CaseTracking.Access;
 using CaseTracking.Auditing;
 using CaseTracking.Cases;
 using CaseTracking.Health;
+using CaseTracking.Imports;
 using CaseTracking.Infrastructure;
 using CaseTracking.Web;
 using FluentValidation;
@@ -47,6 +48,7 @@ public static class CaseTrackingSetup
         builder.Services.AddSingleton<AdminBootstrap>();
         builder.Services.AddSingleton<CaseTracking.Demo.Seeder>();
         builder.Services.AddValidators();
+        builder.Services.AddImports();
         // Field names in messages as the client sent them (camelCase).
         ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
             member is null ? null : char.ToLowerInvariant(member.Name[0]) + member.Name[1..];
@@ -71,6 +73,7 @@ public static class CaseTrackingSetup
                 opts.ConfigureCases(sp.GetRequiredService<SupervisionKinds>());
                 opts.ConfigureAccess();
                 opts.ConfigureAdministration();
+                opts.ConfigureImports();
                 return opts;
             })
             .UseLightweightSessions()
@@ -112,6 +115,7 @@ public static class CaseTrackingSetup
         // --- UI (issue 7): UseStaticFiles, UseRequestLocalization, error page for non-/api paths ---
         app.UseCaseTrackingUi();
         // --- end UI ---
+        app.UseMiddleware<UploadLimits>();
         app.UseMiddleware<InputHygiene>();
         app.UseAuthentication();
         app.UseAuthorization();
