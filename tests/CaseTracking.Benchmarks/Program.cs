@@ -27,6 +27,7 @@ await using (var app = builder.Build())
 {
     if (options.Runs("seed")) await Product.SeedAsync(app.Services, options, results);
     if (options.Runs("rebuild")) await Product.RebuildAsync(app.Services, results);
+    if (options.Runs("import")) await ImportBench.RunAsync(app.Services, options, results);
     if (options.Runs("seed")) await Product.HttpCasesAsync(app.Services, options);
 }
 

@@ -25,7 +25,7 @@ public sealed record BenchOptions(string ConnectionString, int Cases, int HttpCa
             int.Parse(Arg("http-cases", "10000"), CultureInfo.InvariantCulture), int.Parse(Arg("seconds", "60"), CultureInfo.InvariantCulture),
             int.Parse(Arg("clients", "16"), CultureInfo.InvariantCulture), Arg("data", Path.Combine(Path.GetTempPath(), "casetracking-bench")),
             Arg("app", ""), Arg("out", "artifacts/bench/summary.json"), int.Parse(Arg("port", "5091"), CultureInfo.InvariantCulture),
-            Arg("phases", "baselines,seed,rebuild,queries,http,fuzz").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Arg("phases", "baselines,seed,rebuild,import,queries,http,fuzz").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             int.Parse(Arg("warmup", "10"), CultureInfo.InvariantCulture));
     }
 }

@@ -2,6 +2,7 @@ using CaseTracking.Access;
 using CaseTracking.Auditing;
 using CaseTracking.Cases;
 using CaseTracking.Health;
+using CaseTracking.Imports;
 using CaseTracking.Infrastructure;
 using CaseTracking.People;
 using CaseTracking.Web;
@@ -50,6 +51,7 @@ public static class CaseTrackingSetup
         // Every validator of the app (nested Validator classes), by FluentValidation's own scan; singletons, as they
         // hold no state (the date window is read when a rule runs).
         builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
+        builder.Services.AddImports();
         // Field names in messages as the client sent them (camelCase).
         ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
             member is null ? null : char.ToLowerInvariant(member.Name[0]) + member.Name[1..];
@@ -75,6 +77,7 @@ public static class CaseTrackingSetup
                 opts.ConfigurePeople();
                 opts.ConfigureAuditing();
                 opts.ConfigureAccess();
+                opts.ConfigureImports();
                 return opts;
             })
             .UseLightweightSessions()
@@ -116,6 +119,7 @@ public static class CaseTrackingSetup
         // --- UI (issue 7): UseStaticFiles, UseRequestLocalization, error page for non-/api paths ---
         app.UseCaseTrackingUi();
         // --- end UI ---
+        app.UseMiddleware<UploadLimits>();
         app.UseMiddleware<InputHygiene>();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -47,6 +47,37 @@ public static class StatisticsQueries
         return lines;
     }
 
+    /// <summary>Per ward and kind: cases under supervision at the end of <paramref name="to"/>, and taken on in the period.</summary>
+    public static async Task<IReadOnlyList<(Guid WardId, SupervisionKind Kind, int Active, int Opened)>> WardKindAsync(IQuerySession session, Actor actor,
+        DateOnly from, DateOnly to, Guid? wardId, SupervisionKind? kind, CancellationToken ct)
+    {
+        var query = session.Query<StatisticsRow>().Where(r => r.Month <= to);
+        if (wardId is { } w) query = query.Where(r => r.WardId == w);
+        if (kind is { } k) query = query.Where(r => r.Kind == k);
+        if (actor.Role == Role.Supervisor)
+        {
+            var wards = actor.WardIds.ToArray();
+            query = query.Where(r => wards.Contains(r.WardId));
+        }
+
+        var rows = await query.ToListAsync(ct);
+        return [.. rows.GroupBy(r => (r.WardId, r.Kind))
+            .Select(g => (g.Key.WardId, g.Key.Kind, g.Sum(r => r.ActiveDelta), g.Where(r => r.Month >= from).Sum(r => r.Opened)))
+            .Where(x => x.Item3 != 0 || x.Item4 != 0)];
+    }
+
+    /// <summary>The CSV a user downloads: headers in their language, UTF-8 with a BOM, text neutralised (Reports.Spreadsheets).</summary>
+    public static byte[] ToUserCsv(IEnumerable<StatisticsLine> lines) => Reports.Spreadsheets.Csv(new Reports.Sheet("",
+        [.. Headers.Select(h => Imports.ImportColumns.Text(h))],
+        lines.Select(l => (IReadOnlyList<object?>)[l.Month, l.Opened, l.ReleasedTermCompleted, l.ReleasedEarly, l.Released, l.Revoked, l.Closed,
+            l.ReviewsHeld, l.ReviewsDue, l.Violations, l.TransfersIn, l.TransfersOut, l.ActiveAtMonthEnd])));
+
+    private static readonly string[] Headers =
+    [
+        "Stats.Month", "Stats.Opened", "Report.ReleasedTermCompleted", "Report.ReleasedEarly", "Stats.Released", "Stats.Revoked", "Stats.Closed",
+        "Stats.Reviews", "Stats.ReviewsDue", "Stats.Violations", "Stats.TransfersIn", "Stats.TransfersOut", "Stats.ActiveAtMonthEnd"
+    ];
+
     public static string ToCsv(IEnumerable<StatisticsLine> lines)
     {
         using var writer = new StringWriter(CultureInfo.InvariantCulture);
@@ -64,7 +95,7 @@ public static class StatisticsEndpoint
 
     [WolverineGet("/api/statistics.csv")]
     public static Task<IResult> GetCsv(string? from, string? to, Guid? wardId, SupervisionKind? kind, HttpContext http,
-        Reads reads, DateWindow window) => Answer(from, to, wardId, kind, "csv", http, reads, window);
+        Reads reads, DateWindow window) => Answer(from, to, wardId, kind, "download", http, reads, window);
 
     private static Task<IResult> Answer(string? from, string? to, Guid? wardId, SupervisionKind? kind, string? format,
         HttpContext http, Reads reads, DateWindow window) =>
@@ -84,6 +115,15 @@ public static class StatisticsEndpoint
             if (fromMonth.Value.AddYears(20) < toMonth) return Problems.Field("from", "At most twenty years at a time.");
 
             var lines = await StatisticsQueries.LinesAsync(session, actor, fromMonth.Value, toMonth.Value, wardId, kind, http.RequestAborted);
+            if (format == "download")
+            {
+                // What a user opens in a spreadsheet; a client that negotiates text/csv keeps the stable English columns.
+                var ward = wardId is { } w ? await session.LoadAsync<Ward>(w, http.RequestAborted) : null;
+                var name = Reports.Spreadsheets.FileName(Imports.ImportColumns.Text("Stats.FileName"), ward?.Code ?? Imports.ImportColumns.Text("Report.Province"),
+                    kind?.ToString(), Rules.PeriodOf(fromMonth.Value), Rules.PeriodOf(toMonth.Value));
+                return Reports.Spreadsheets.File(StatisticsQueries.ToUserCsv(lines), Reports.Spreadsheets.CsvType, name + ".csv");
+            }
+
             var wantsCsv = format == "csv" || http.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase);
             return wantsCsv
                 ? Results.Text(StatisticsQueries.ToCsv(lines), "text/csv; charset=utf-8")

@@ -24,6 +24,13 @@ public sealed class StatisticsModel(IStringLocalizer<SharedResource> l, IDocumen
     public IReadOnlyList<StatisticsLine> Lines { get; private set; } = [];
     public List<Ward> Wards { get; private set; } = [];
 
+    /// <summary>Ward × kind: under supervision at the end of the period (and taken on within it).</summary>
+    public IReadOnlyList<(Guid WardId, SupervisionKind Kind, int Active, int Opened)> WardKind { get; private set; } = [];
+
+    public StatisticsLine Total => new("", Lines.Sum(l => l.Opened), Lines.Sum(l => l.ReleasedTermCompleted), Lines.Sum(l => l.ReleasedEarly),
+        Lines.Sum(l => l.Released), Lines.Sum(l => l.Revoked), Lines.Sum(l => l.Closed), Lines.Sum(l => l.ReviewsHeld), Lines.Sum(l => l.ReviewsDue),
+        Lines.Sum(l => l.Violations), Lines.Sum(l => l.TransfersIn), Lines.Sum(l => l.TransfersOut), Lines.Count > 0 ? Lines[^1].ActiveAtMonthEnd : 0);
+
     public string CsvUrl => QueryString.Create(new Dictionary<string, string?>
     {
         ["from"] = From, ["to"] = To, ["wardId"] = WardId?.ToString(), ["kind"] = Kind?.ToString()
@@ -42,5 +49,6 @@ public sealed class StatisticsModel(IStringLocalizer<SharedResource> l, IDocumen
         var wards = await session.Query<Ward>().OrderBy(w => w.Name).ToListAsync(ct);
         Wards = [.. Me.Role == Role.Supervisor ? wards.Where(w => Me.WardIds.Contains(w.Id)) : wards];
         Lines = await StatisticsQueries.LinesAsync(session, Me, from, to, WardId, Kind, ct);
+        WardKind = await StatisticsQueries.WardKindAsync(session, Me, from, to, WardId, Kind, ct);
     }
 }

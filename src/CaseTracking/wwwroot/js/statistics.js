@@ -10,6 +10,10 @@
   var datasets = [1, 2, 3].map(function (i) {
     return { label: heads[i], data: rows.map(function (r) { return Number(r.cells[i].textContent); }), backgroundColor: colours[i - 1] };
   });
-  datasets[2].type = 'line'; datasets[2].borderColor = colours[2];
-  new Chart(canvas, { type: 'bar', data: { labels: labels, datasets: datasets }, options: { animation: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } } });
+  // The active-case line is an order of magnitude above the monthly bars: it gets its own scale on the right,
+  // so the bars stay readable beside it.
+  datasets[2].type = 'line'; datasets[2].borderColor = colours[2]; datasets[2].yAxisID = 'active';
+  new Chart(canvas, { type: 'bar', data: { labels: labels, datasets: datasets }, options: { animation: false, scales: {
+    y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: heads[1] + ' / ' + heads[2] } },
+    active: { position: 'right', beginAtZero: true, ticks: { precision: 0 }, grid: { drawOnChartArea: false }, title: { display: true, text: heads[3] } } } } });
 })();
