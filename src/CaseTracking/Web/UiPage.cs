@@ -147,6 +147,11 @@ public abstract class UiPage(IStringLocalizer<SharedResource> localizer) : PageM
 
     public static string? Iso(DateOnly? d) => d is { } day ? Iso(day) : null;
 
+    /// <summary>A kind's legal range in words: "12–60 tháng", "12 tháng", "không giới hạn".</summary>
+    public string Range(CaseTracking.Cases.KindRule k) => k.MaxMonths is not { } max ? L["Open.NoLimit"]
+        : max == k.MinMonths ? string.Format(CultureInfo.CurrentCulture, L["Open.Fixed"], max)
+        : string.Format(CultureInfo.CurrentCulture, L["Open.Limits"], k.MinMonths, max);
+
     /// <summary>A review period "2026-10" as a reader says it: "tháng 10/2026", "October 2026".</summary>
     public string Month(string? period) => CaseTracking.Cases.Rules.PeriodStart(period) is { } first
         ? string.Format(CultureInfo.CurrentCulture, L["Format.Month"], first.ToDateTime(TimeOnly.MinValue))

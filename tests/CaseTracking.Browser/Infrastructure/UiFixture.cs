@@ -66,11 +66,15 @@ public sealed class UiFixture : IAsyncLifetime
     /// <summary>An assigned case whose term has ended: one supervisor recommends release, another approves.</summary>
     public Guid ReleaseCase { get; private set; }
 
+    /// <summary>An assigned case in ward A that one test transfers to ward B.</summary>
+    public Guid TransferCase { get; private set; }
+
     /// <summary>A case with a recommendation already pending, for the release page's own checks.</summary>
     public Guid PendingCase { get; private set; }
 
     /// <summary>A registered person without a case: the supervisor opens one in the browser.</summary>
     public string NewPerson { get; private set; } = "";
+    public Guid NewPersonId { get; private set; }
 
     public async Task InitializeAsync()
     {
@@ -159,7 +163,11 @@ public sealed class UiFixture : IAsyncLifetime
         await AssignAsync(sup, PendingCase);
         await Post(sup, $"/api/cases/{PendingCase}/release/recommend", new { grounds = "TermCompleted", note = "Đã chấp hành xong thời hạn." }, 200);
 
-        NewPerson = (await RegisterAsync(sup)).Name;
+        // Only the transfer test moves this one out of ward A.
+        (TransferCase, _) = await OpenCaseAsync(sup, "SuspendedSentence", today.AddMonths(-2), today.AddMonths(-2).AddYears(1));
+        await AssignAsync(sup, TransferCase);
+
+        (NewPersonId, NewPerson) = await RegisterAsync(sup);
     }
 
     private async Task<(Guid Id, string Name)> RegisterAsync(string token)

@@ -41,6 +41,11 @@ public sealed class OpenModel(IStringLocalizer<SharedResource> l, IDocumentStore
     public Person? Chosen { get; private set; }
     public List<Ward> MyWards { get; private set; } = [];
     public IReadOnlyList<KindRule> Kinds => kinds.All;
+
+    /// <summary>The term in months as the decision states it ("24 tháng"); the end date follows from the start.</summary>
+    [BindProperty] public int? TermMonths { get; set; }
+
+
     public DateOnly Today => clock.Today;
 
     public async Task OnGetAsync() => await LoadAsync();
@@ -78,7 +83,7 @@ public sealed class OpenModel(IStringLocalizer<SharedResource> l, IDocumentStore
         ChosenPersonId = Open.PersonId;
         var cmd = new OpenCase(Open.PersonId ?? Guid.Empty, Open.Kind,
             new LegalBasisInput(Open.DecisionNumber, Open.IssuedBy, ParseDate(Open.IssuedOn)),
-            ParseDate(Open.StartsOn), ParseDate(Open.EndsOn), Open.WardId ?? Guid.Empty);
+            ParseDate(Open.StartsOn), EndsOnFromForm(), Open.WardId ?? Guid.Empty);
         var reply = await writes.Run(WriteOf(cmd, withVersion: false), OpenCaseHandler.UseCase(kinds), HttpContext.RequestAborted);
         if (reply.IsSuccess && reply.Body is CaseCreated created) return Redirect($"/cases/{created.CaseId}?done=open");
         Show(reply, "open");
@@ -110,4 +115,12 @@ public sealed class OpenModel(IStringLocalizer<SharedResource> l, IDocumentStore
         Open.WardId ??= Chosen?.WardId ?? MyWards.FirstOrDefault()?.Id;
         Person.WardId ??= MyWards.FirstOrDefault()?.Id;
     }
+
+    /// <summary>
+    /// The end date as typed, else from the term in months (a term "from 1 Jan, 12 months" ends on 31 Dec, as decisions
+    /// are written); the page's script fills it in as the user types, this covers a browser without script.
+    /// </summary>
+    private DateOnly? EndsOnFromForm() =>
+        ParseDate(Open.EndsOn) ?? (ParseDate(Open.StartsOn) is { } start && TermMonths is > 0 and <= 600
+            ? start.AddMonths(TermMonths.Value).AddDays(-1) : null);
 }
