@@ -64,7 +64,8 @@ public sealed class field_walk(UiFixture ui)
         await page.FillAsync("#review-summary", "Chưa chọn kết quả");
         await page.ClickAsync("[data-testid=review-submit]");
         await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
-        await page.WaitForFunctionAsync("document.activeElement && document.activeElement.getAttribute('aria-invalid') === 'true' || document.activeElement?.closest('fieldset')");
+        await page.WaitForFunctionAsync("document.activeElement?.getAttribute('aria-invalid') === 'true'");
+        (await page.EvaluateAsync<string>("document.activeElement.id")).ShouldBe("rating-Good", "the first marked field: the rating the user forgot");
         (await page.EvaluateAsync<double>("document.activeElement.getBoundingClientRect().top")).ShouldBeLessThan(740, "the marked field is on screen");
         await page.Context.CloseAsync();
     }

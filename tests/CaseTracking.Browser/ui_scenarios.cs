@@ -128,10 +128,19 @@ public sealed class ui_scenarios(UiFixture ui)
         await page.FillAsync("#asof-at", ui.BeforeAssignment.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
         await page.ClickAsync("[data-testid=asof-submit]");
         (await page.Locator("[data-testid=asof-status]").InnerTextAsync()).ShouldBe("Chờ phân công");
+        (await page.Locator("[data-testid=asof-result]").InnerTextAsync()).ShouldContain("như hệ thống đã ghi nhận");
+        (await page.Locator("[data-testid=timeline]").CountAsync()).ShouldBe(0, "the past alone: nothing of today on screen");
+        await ui.ScreenshotAsync(page, "auditor-case-as-of");
 
+        // As it was on a day, by business dates: the case started three months ago, so a month ago it existed.
+        await page.GotoAsync($"/cases/{ui.ReviewCase}?on={DateTime.Now.AddMonths(-1):yyyy-MM-dd}");
+        (await page.Locator("[data-testid=asof-result]").InnerTextAsync()).ShouldContain("như thực tế vào ngày");
+        await page.GotoAsync($"/cases/{ui.ReviewCase}?on={DateTime.Now.AddMonths(-4):yyyy-MM-dd}");
+        (await page.Locator("[data-testid=asof-missing]").CountAsync()).ShouldBe(1, "four months ago it had not started");
+
+        await page.GotoAsync($"/cases/{ui.ReviewCase}");
         await page.ClickAsync("[data-testid=verify-submit]");
         (await page.Locator("[data-testid=verify-result]").InnerTextAsync()).ShouldContain("Toàn vẹn");
-        await ui.ScreenshotAsync(page, "auditor-case-as-of");
 
         await page.GotoAsync($"/audit/access?caseId={ui.ReviewCase}");
         (await page.Locator("[data-testid=access]").InnerTextAsync()).ShouldContain(ui.Auditor.Username);

@@ -23,3 +23,25 @@ public static class EventText
         _ => data.GetType().Name
     };
 }
+
+/// <summary>The day an event took effect in the world (its business date), as opposed to when it was recorded.</summary>
+public static class BusinessDate
+{
+    /// <summary>
+    /// Opening: the start of supervision; a review: the day it was held; progress, violation, release, revocation,
+    /// closure and recommendation: their own dates. Assignment, transfer and term change carry no date of their own:
+    /// the day they were recorded (local to the province).
+    /// </summary>
+    public static DateOnly Of(JasperFx.Events.IEvent e, TimeSpan offset) => e.Data switch
+    {
+        CaseOpened o => o.StartsOn,
+        ReviewLogged r => r.HeldOn,
+        ProgressRecorded p => p.RecordedOn,
+        ViolationRecorded v => v.OccurredOn,
+        ReleaseRecommended r => r.RecommendedOn,
+        CaseReleased r => r.EffectiveOn,
+        CaseRevoked r => r.RevokedOn,
+        CaseClosed c => c.ClosedOn,
+        _ => DateOnly.FromDateTime(e.Timestamp.ToOffset(offset).DateTime)
+    };
+}

@@ -53,6 +53,17 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
     /// <summary>Address (and phone) of the person, for the assigned organisation's reviewers; each read is logged.</summary>
     public Contact? PersonContact { get; private set; }
     [BindProperty(SupportsGet = true, Name = "at")] public string? AsOfAt { get; set; }
+
+    /// <summary>"As it was on" a day, by business dates (start, reviews held, release effective…).</summary>
+    [BindProperty(SupportsGet = true, Name = "on")] public string? AsOfOn { get; set; }
+
+    /// <summary>The events of the past state shown (the timeline is cut there too).</summary>
+    public List<TimelineRow> AsOfRows { get; private set; } = [];
+
+    /// <summary>Which reading the past state is: "on" (business dates), "at" (recorded moment), "version".</summary>
+    public string? AsOfReading { get; private set; }
+
+    public string? AsOfLabel { get; private set; }
     [BindProperty(SupportsGet = true, Name = "version")] public long? AsOfVersion { get; set; }
     [BindProperty(SupportsGet = true, Name = "verify")] public bool VerifyRequested { get; set; }
 
@@ -244,7 +255,7 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
         if (read is Reply { IsSuccess: false } refused) return StatusCode(refused.Status);
 
         if (WriteModel is { } state) DecideReleaseAvailability(state);
-        if (!string.IsNullOrWhiteSpace(AsOfAt) || AsOfVersion is not null) await LoadAsOfAsync(id);
+        if (!string.IsNullOrWhiteSpace(AsOfAt) || !string.IsNullOrWhiteSpace(AsOfOn) || AsOfVersion is not null) await LoadAsOfAsync(id);
         if (VerifyRequested && Me.Role == Role.Auditor)
         {
             await reads.Case(HttpContext, id, CaseAction.Verify, async (actor, _, _) =>
@@ -257,18 +268,39 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
         return null;
     }
 
+    /// <summary>
+    /// The case in the past, in one of two readings: as it was on a day (events whose business date is on or before
+    /// it: a late-registered case existed from its start), or as the system knew it at a recorded moment (or version).
+    /// </summary>
     private async Task LoadAsOfAsync(Guid id)
     {
+        var ct = HttpContext.RequestAborted;
+        DateOnly? on = ParseDate(AsOfOn);
         DateTimeOffset? at = null;
-        if (DateTime.TryParse(AsOfAt, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+        if (on is null && DateTime.TryParse(AsOfAt, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
             at = new DateTimeOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), clock.Offset);
-        if (at is null && AsOfVersion is null) return;
+        if (on is null && at is null && AsOfVersion is null) return;
         await reads.Case(HttpContext, id, CaseAction.ReadAsOf, async (_, session, _) =>
         {
-            var then = await session.Events.AggregateStreamAsync<CaseSummary>(id, version: at is null ? AsOfVersion ?? 0 : 0, timestamp: at,
-                token: HttpContext.RequestAborted);
-            if (then is null) AsOfMissing = true;
-            else AsOf = clock.View(then, at is { } a ? DateOnly.FromDateTime(a.DateTime) : Today);
+            var events = await session.Events.FetchStreamAsync(id, token: ct);
+            var kept = on is { } day ? events.Where(e => BusinessDate.Of(e, clock.Offset) <= day).ToList()
+                : at is { } moment ? events.Where(e => e.Timestamp <= moment).ToList()
+                : events.Where(e => e.Version <= AsOfVersion).ToList();
+            if (kept.Count == 0 || kept[0].Data is not CaseOpened)
+            {
+                AsOfMissing = true;
+                return Results.Empty;
+            }
+
+            var aggregator = ((StoreOptions)store.Options).Projections.AggregatorFor<CaseSummary>();
+            var then = await aggregator.BuildAsync(kept, session, null, ct);
+            if (then is null) { AsOfMissing = true; return Results.Empty; }
+            then.Version = kept[^1].Version;
+            AsOf = clock.View(then, on ?? (at is { } a ? DateOnly.FromDateTime(a.ToOffset(clock.Offset).DateTime) : Today));
+            AsOfRows = [.. kept.Select(e => Timeline.Row(e, L, Names)).Reverse()];
+            (AsOfReading, AsOfLabel) = on is { } d ? ("on", string.Format(CultureInfo.CurrentCulture, L["AsOf.OnLabel"], Date(d)))
+                : at is { } m ? ("at", string.Format(CultureInfo.CurrentCulture, L["AsOf.AtLabel"], When(m)))
+                : ("version", string.Format(CultureInfo.CurrentCulture, L["AsOf.VersionLabel"], AsOfVersion));
             return Results.Empty;
         });
     }
