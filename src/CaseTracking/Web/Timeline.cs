@@ -11,13 +11,16 @@ public static class Timeline
 {
     public static TimelineRow Row(IEvent e, IStringLocalizer L, Lookup names)
     {
+        string MonthOf(string period) => CaseTracking.Cases.Rules.PeriodStart(period) is { } first
+            ? string.Format(System.Globalization.CultureInfo.CurrentCulture, L["Format.Month"], first.ToDateTime(TimeOnly.MinValue))
+            : period;
         string E<T>(T v) where T : struct, Enum => L[$"{typeof(T).Name}.{v}"];
         var title = L["Event." + e.EventType.Name];
         var detail = e.Data switch
         {
             CaseOpened x => L["EventDetail.CaseOpened", E(x.Kind), UiPage.Date(x.StartsOn), UiPage.Date(x.EndsOn), x.LegalBasis.DecisionNumber, x.LegalBasis.IssuedBy].Value,
             CaseAssigned x => L["EventDetail.CaseAssigned", names.Organisation(x.OrganisationId), names.User(x.MentorUserId), x.Reason].Value,
-            ReviewLogged x => L["EventDetail.ReviewLogged", x.Period, UiPage.Date(x.HeldOn), E(x.Rating), x.Summary].Value,
+            ReviewLogged x => L["EventDetail.ReviewLogged", MonthOf(x.Period), UiPage.Date(x.HeldOn), E(x.Rating), x.Summary].Value,
             ProgressRecorded x => L["EventDetail.ProgressRecorded", E(x.Area), E(x.Direction), x.Note].Value,
             ViolationRecorded x => L["EventDetail.ViolationRecorded", E(x.Severity), UiPage.Date(x.OccurredOn), x.Description].Value,
             TermChanged x => L["EventDetail.TermChanged", E(x.Reason), UiPage.Date(x.PreviousEndsOn), UiPage.Date(x.NewEndsOn), x.DecisionNumber].Value,
