@@ -4,6 +4,7 @@ using CaseTracking.Caseloads;
 using CaseTracking.Statistics;
 using CaseTracking.Infrastructure;
 using CaseTracking.People;
+using CaseTracking.Retention;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Schema;
@@ -78,6 +79,7 @@ public static class CasesModule
         opts.Schema.For<IdempotencyRecord>().MultiTenanted();
         opts.Schema.For<Seal>().MultiTenanted();
         opts.Schema.For<AccessRecord>().MultiTenanted().Index(x => x.CaseId).Index(x => x.At);
+        opts.ConfigureDataProtection();
         return opts;
     }
 

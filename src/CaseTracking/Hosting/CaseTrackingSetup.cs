@@ -3,6 +3,7 @@ using CaseTracking.Auditing;
 using CaseTracking.Cases;
 using CaseTracking.Health;
 using CaseTracking.Infrastructure;
+using CaseTracking.Retention;
 using CaseTracking.Web;
 using FluentValidation;
 using Weasel.Core;
@@ -43,6 +44,7 @@ public static class CaseTrackingSetup
         builder.Services.AddSingleton<CaseWrites>();
         builder.Services.AddSingleton<HashChain>();
         builder.Services.AddSingleton<Seals>();
+        builder.Services.AddDataProtection(configuration);
         builder.Services.AddHostedService<DailySealService>();
         builder.Services.AddSingleton<AdminBootstrap>();
         builder.Services.AddSingleton<CaseTracking.Demo.Seeder>();
