@@ -57,13 +57,14 @@ public sealed class DailyRetentionService(RetentionJob job, RetentionSettings se
         var now = time.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var startOfDay = new DateTimeOffset(today.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var endOfDay = startOfDay.AddDays(1);
         await using var session = store.QuerySession();
         var tenants = await session.AdvancedSql.QueryAsync<string>(
             $"select distinct tenant_id from {store.Options.Events.DatabaseSchemaName}.mt_streams", ct);
         foreach (var tenant in tenants)
         {
             await using var tenantSession = store.QuerySession(tenant);
-            if (await tenantSession.Query<RetentionRun>().AnyAsync(r => r.By == RetentionJob.DailyActor && r.At >= startOfDay, ct)) continue;
+            if (await tenantSession.Query<RetentionRun>().AnyAsync(r => r.By == RetentionJob.DailyActor && r.At >= startOfDay && r.At < endOfDay, ct)) continue;
             var run = await job.RunAsync(tenant, today, RetentionJob.DailyActor, ct);
             logger.LogInformation("Retention {Tenant} as of {Day}: {People} people masked, {Events} events, {Skipped} skipped",
                 tenant, today, run.People.Count, run.MaskedEvents, run.Skipped.Count);
