@@ -65,6 +65,22 @@ public sealed class subject_access(AppFixture app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task the_printable_record_and_the_integrity_page_render_and_the_page_is_logged_too()
+    {
+        var personId = await PersonOf(await p.OpenAssignedCaseAsync());
+        var page = await p.Auditor.Api.Get($"/people/{personId}/record");
+        page.Status.ShouldBe(200, page.Text[..Math.Min(500, page.Text.Length)]);
+        page.Text.ShouldContain("data-testid=\"case\"");
+        (await p.SupervisorB.Api.Get($"/people/{personId}/record")).Status.ShouldBe(404);
+        var integrity = await p.Auditor.Api.Get("/audit/integrity");
+        integrity.Status.ShouldBe(200);
+        integrity.Text.ShouldContain("data-testid=\"seals\"");
+        var log = await p.Auditor.Api.Get("/api/audit/access?pageSize=1000");
+        log.Body.EnumerateArray().ShouldContain(r => r.GetProperty("what").GetString() == "SubjectAccessDelivered"
+            && r.GetProperty("query").GetString()!.StartsWith("page;", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task a_correction_keeps_who_when_old_new_and_why()
     {
         var personId = await p.RegisterPersonAsync();
