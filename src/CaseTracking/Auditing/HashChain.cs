@@ -14,12 +14,28 @@ public sealed record VerifyResult(Guid StreamId, bool Valid, int Events, long? F
 /// every append (rich or quick, through the app or not) is chained in one place. The canonical JSON is
 /// PostgreSQL's own <c>jsonb::text</c>, used by the trigger and by the verifier alike.
 /// </summary>
-public sealed class HashChain(IDocumentStore store, PostgresConnection connection)
+public sealed class HashChain(IDocumentStore store, PostgresConnection connection, DocumentChain documents)
 {
     private string Schema => store.Options.Events.DatabaseSchemaName;
 
     private static string HashExpression(string prev) =>
         $"encode(sha256(convert_to({prev} || e.type || e.version::text || e.data::text, 'UTF8')), 'hex')";
+
+    /// <summary>
+    /// Does the event still match its seal? An unmasked event must recompute to its stored hash. A masked event
+    /// (ADR 0005) can no longer recompute the hash of its original text, so it must match the digest of its masked
+    /// data recorded beside it, and that digest must be attested by the chained retention run that masked it.
+    /// Its stored hash stays, so the links before and after it are checked as for any event.
+    /// </summary>
+    private string ContentOk(string prev) => $"""
+        coalesce(case when e.headers -> 'masked' is null then (e.headers ->> 'hash') is not distinct from {HashExpression(prev)}
+              else encode(sha256(convert_to(e.data::text, 'UTF8')), 'hex') = (e.headers -> 'masked' ->> 'dataDigest')
+                   and exists (select 1 from {documents.TableOf(DocumentChain.Retention)} r
+                                where r.tenant_id = e.tenant_id and r.id::text = (e.headers -> 'masked' ->> 'run')
+                                  and r.data -> 'anchors' @> jsonb_build_array(jsonb_build_object('streamId', e.stream_id,
+                                        'version', e.version, 'hash', e.headers ->> 'hash',
+                                        'dataDigest', e.headers -> 'masked' ->> 'dataDigest'))) end, false)
+        """;
 
     public string InstallSql => $"""
         create or replace function {Schema}.mt_hash_chain() returns trigger language plpgsql as $fn$
@@ -51,33 +67,35 @@ public sealed class HashChain(IDocumentStore store, PostgresConnection connectio
         await conn.OpenAsync(ct);
         await using var cmd = new NpgsqlCommand(InstallSql, conn);
         await cmd.ExecuteNonQueryAsync(ct);
+        // The access log and the retention runs are chained too (ADR 0005).
+        await documents.InstallAsync(conn, ct);
     }
 
     /// <summary>The SQL that recomputes a stream's chain from the stored rows, link by link.</summary>
     public string VerifySql => $"""
         with e as (
-          select e.version, e.type, e.data, e.headers, e.stream_id,
+          select e.version, e.type, e.data, e.headers, e.stream_id, e.tenant_id,
                  row_number() over (order by e.version) as position,
                  coalesce(lag(e.headers ->> 'hash') over (order by e.version), e.stream_id::text) as expected_prev
             from {Schema}.mt_events e
            where e.stream_id = @id and e.tenant_id = @tenant)
         select e.version, e.position,
                (e.headers ->> 'prevHash') is not distinct from e.expected_prev as link_ok,
-               (e.headers ->> 'hash') is not distinct from {HashExpression("e.expected_prev")} as hash_ok
+               {ContentOk("e.expected_prev")} as hash_ok
           from e order by e.version
         """;
 
     /// <summary>Every stream of a tenant in one pass: the broken links only, first per stream.</summary>
     public string VerifyAllSql => $"""
         with e as (
-          select e.stream_id, e.version, e.type, e.data, e.headers,
+          select e.stream_id, e.tenant_id, e.version, e.type, e.data, e.headers,
                  row_number() over (partition by e.stream_id order by e.version) as position,
                  coalesce(lag(e.headers ->> 'hash') over (partition by e.stream_id order by e.version), e.stream_id::text) as expected_prev
             from {Schema}.mt_events e
            where e.tenant_id = @tenant)
         select e.stream_id, min(case when e.version <> e.position then e.position else e.version end) filter (where e.version <> e.position
                  or (e.headers ->> 'prevHash') is distinct from e.expected_prev
-                 or (e.headers ->> 'hash') is distinct from {HashExpression("e.expected_prev")}) as first_broken,
+                 or not {ContentOk("e.expected_prev")}) as first_broken,
                count(*) as events
           from e group by e.stream_id
         """;

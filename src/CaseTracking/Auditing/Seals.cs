@@ -24,18 +24,27 @@ public sealed class Seal
     public string Digest { get; set; } = "";
     public Dictionary<Guid, StreamHead> Heads { get; set; } = [];
 
-    public static string DigestOf(IReadOnlyDictionary<Guid, StreamHead> heads)
+    /// <summary>The heads of the chained document logs (access log, retention runs) that day; absent in older seals.</summary>
+    public Dictionary<string, StreamHead> Chains { get; set; } = [];
+
+    /// <summary>A seal without chain heads keeps the digest it was printed with.</summary>
+    public static string DigestOf(IReadOnlyDictionary<Guid, StreamHead> heads, IReadOnlyDictionary<string, StreamHead>? chains = null)
     {
         var text = new StringBuilder();
         foreach (var (id, head) in heads.OrderBy(h => h.Key))
             text.Append(CultureInfo.InvariantCulture, $"{id:N}:{head.Version}:{head.Hash}\n");
+        foreach (var (name, head) in (chains ?? new Dictionary<string, StreamHead>()).OrderBy(h => h.Key, StringComparer.Ordinal))
+            text.Append(CultureInfo.InvariantCulture, $"chain:{name}:{head.Version}:{head.Hash}\n");
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))).ToLowerInvariant();
     }
+
+    public string DigestOfContent() => DigestOf(Heads, Chains);
 }
 
 public sealed record SealCheck(bool Valid, string Day, string Digest, bool DigestMatches, IReadOnlyList<string> Problems);
 
-public sealed class Seals(IDocumentStore store, Infrastructure.PostgresConnection connection, TimeProvider time)
+public sealed class Seals(IDocumentStore store, Infrastructure.PostgresConnection connection, TimeProvider time, DocumentChain documents,
+    SealFile file)
 {
     private string Schema => store.Options.Events.DatabaseSchemaName;
 
@@ -64,14 +73,21 @@ public sealed class Seals(IDocumentStore store, Infrastructure.PostgresConnectio
     {
         var sealDay = day ?? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var heads = await HeadsAsync(tenant, sealDay, ct);
+        var until = new DateTimeOffset(sealDay.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var chains = new Dictionary<string, StreamHead>();
+        foreach (var chain in DocumentChain.Chains.Keys)
+            if (await documents.HeadAsync(chain, tenant, until, ct) is { } head) chains[chain] = head;
         var seal = new Seal
         {
             Id = sealDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Day = sealDay, SealedAt = time.GetUtcNow(),
-            Streams = heads.Count, Events = heads.Values.Sum(h => h.Version), Digest = Seal.DigestOf(heads), Heads = heads
+            Streams = heads.Count, Events = heads.Values.Sum(h => h.Version), Digest = Seal.DigestOf(heads, chains), Heads = heads,
+            Chains = chains
         };
         await using var session = store.LightweightSession(tenant);
         session.Store(seal);
         await session.SaveChangesAsync(ct);
+        // The digest also leaves the database (DESIGN §5): one line in an append-only file.
+        await file.AppendAsync(tenant, seal, ct);
         return seal;
     }
 
@@ -85,7 +101,7 @@ public sealed class Seals(IDocumentStore store, Infrastructure.PostgresConnectio
         var seal = await session.LoadAsync<Seal>(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ct);
         if (seal is null) return new SealCheck(false, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "", false, ["no seal for that day"]);
         var problems = new List<string>();
-        var digestMatches = Seal.DigestOf(seal.Heads) == seal.Digest;
+        var digestMatches = seal.DigestOfContent() == seal.Digest;
         if (!digestMatches) problems.Add("the seal document itself was altered: its heads no longer give its digest");
 
         await using var conn = new NpgsqlConnection(connection.Value);
@@ -103,6 +119,13 @@ public sealed class Seals(IDocumentStore store, Infrastructure.PostgresConnectio
         {
             if (!found.TryGetValue((id, head.Version), out var hash)) problems.Add($"stream {id}: sealed event version {head.Version} is missing");
             else if (hash != head.Hash) problems.Add($"stream {id}: event version {head.Version} differs from the sealed one");
+        }
+
+        foreach (var (chain, head) in seal.Chains)
+        {
+            var hash = await documents.HashAtAsync(chain, tenant, head.Version, ct);
+            if (hash is null) problems.Add($"{chain} log: sealed entry {head.Version} is missing");
+            else if (hash != head.Hash) problems.Add($"{chain} log: entry {head.Version} differs from the sealed one");
         }
 
         return new SealCheck(problems.Count == 0, seal.Id, seal.Digest, digestMatches, problems);

@@ -4,6 +4,7 @@ using CaseTracking.Caseloads;
 using CaseTracking.Statistics;
 using CaseTracking.Infrastructure;
 using CaseTracking.People;
+using CaseTracking.Retention;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Schema;

@@ -5,6 +5,7 @@ using CaseTracking.Health;
 using CaseTracking.Imports;
 using CaseTracking.Infrastructure;
 using CaseTracking.People;
+using CaseTracking.Retention;
 using CaseTracking.Web;
 using FluentValidation;
 using Weasel.Core;
@@ -45,6 +46,7 @@ public static class CaseTrackingSetup
         builder.Services.AddSingleton<CaseWrites>();
         builder.Services.AddSingleton<HashChain>();
         builder.Services.AddSingleton<Seals>();
+        builder.Services.AddDataProtection(configuration);
         builder.Services.AddHostedService<DailySealService>();
         builder.Services.AddSingleton<AdminBootstrap>();
         builder.Services.AddSingleton<CaseTracking.Demo.Seeder>();
@@ -76,6 +78,7 @@ public static class CaseTrackingSetup
                 opts.ConfigureCases(sp.GetRequiredService<SupervisionKinds>());
                 opts.ConfigurePeople();
                 opts.ConfigureAuditing();
+                opts.ConfigureDataProtection();
                 opts.ConfigureAccess();
                 opts.ConfigureImports();
                 return opts;

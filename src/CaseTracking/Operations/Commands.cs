@@ -125,6 +125,9 @@ public class VerifyInput : TenantInput
 {
     [Description("Also check the seal of this day (yyyy-MM-dd): detects events deleted or rewritten after it")]
     public string? AgainstSealFlag { get; set; }
+
+    [Description("Also check every day in this seal file (the digests kept outside the database)")]
+    public string? AgainstSealFileFlag { get; set; }
 }
 
 [Description("Verify the hash chain of every case stream of a province; exits non-zero on any break")]
@@ -155,7 +158,9 @@ public class VerifyCommand : JasperFxAsyncCommand<VerifyInput>
             foreach (var problem in check.Problems) AnsiConsole.MarkupLine($"[red]  {Markup.Escape(problem)}[/]");
         }
 
-        return broken.Count == 0 && sealOk;
+        var chainsOk = await DataProtectionChecks.ChainsAsync(host.Services, input.TenantFlag);
+        var fileOk = input.AgainstSealFileFlag is not { Length: > 0 } file || await DataProtectionChecks.SealFileAsync(host.Services, input.TenantFlag, file);
+        return broken.Count == 0 && sealOk && chainsOk && fileOk;
     }
 }
 
@@ -204,6 +209,14 @@ public class ExportCommand : JasperFxAsyncCommand<ExportInput>
         {
             Console.Error.WriteLine($"No case {input.CaseFlag} in {input.TenantFlag}.");
             return false;
+        }
+
+        // A read like any other: the operator's export is in the access log (as "cli:<server account>").
+        await host.Services.GetRequiredService<HashChain>().InstallAsync(default);
+        await using (var log = store.LightweightSession(input.TenantFlag))
+        {
+            log.Insert(AccessRecord.ByOperator(TimeProvider.System.GetUtcNow(), "Export", input.CaseFlag));
+            await log.SaveChangesAsync();
         }
 
         var json = JsonSerializer.Serialize(export, new JsonSerializerOptions(Json.Options) { WriteIndented = true });

@@ -18,12 +18,28 @@ public sealed class Person
     public DateOnly DateOfBirth { get; set; }
     public string NationalId { get; set; } = "";
     public string Address { get; set; } = "";
+
+    /// <summary>Optional; shown to the assigned organisation, who needs to reach the person.</summary>
+    public string? Phone { get; set; }
+
     public Guid WardId { get; set; }
     public DateTimeOffset RegisteredAt { get; set; }
     public Guid RegisteredBy { get; set; }
+
+    /// <summary>Set when retention masked the record (name, national id, address, phone replaced); then it is never corrected again.</summary>
+    public DateTimeOffset? MaskedAt { get; set; }
+
+    public Guid? MaskedByRun { get; set; }
+
+    /// <summary>Phone numbers as people write them: digits, spaces, dots, dashes, an optional leading +; 8 to 15 digits.</summary>
+    public const string PhonePattern = @"^\+?[0-9][0-9 .\-]{6,22}[0-9]$";
+
+    public static bool IsPhone(string? phone) =>
+        phone is not null && System.Text.RegularExpressions.Regex.IsMatch(phone, PhonePattern)
+        && phone.Count(char.IsAsciiDigit) is >= 8 and <= 15;
 }
 
-public sealed record RegisterPerson(string? FullName, DateOnly? DateOfBirth, string? NationalId, string? Address, Guid WardId)
+public sealed record RegisterPerson(string? FullName, DateOnly? DateOfBirth, string? NationalId, string? Address, Guid WardId, string? Phone = null)
 {
     public sealed class Validator : AbstractValidator<RegisterPerson>
     {
@@ -37,6 +53,8 @@ public sealed record RegisterPerson(string? FullName, DateOnly? DateOfBirth, str
                 .WithMessage("'nationalId' must be 9 or 12 digits.");
             RuleFor(x => x.Address).NotEmpty().MaximumLength(500);
             RuleFor(x => x.WardId).NotEmpty();
+            RuleFor(x => x.Phone).MaximumLength(30).Must(Person.IsPhone).When(x => !string.IsNullOrWhiteSpace(x.Phone))
+                .WithMessage("'phone' must be a phone number: 8 to 15 digits, with an optional leading +.");
         }
     }
 }
@@ -60,7 +78,8 @@ public static class PersonEndpoints
         var person = new Person
         {
             Id = Guid.CreateVersion7(), FullName = cmd.FullName!.Trim(), DateOfBirth = cmd.DateOfBirth.Value,
-            NationalId = nationalId, Address = cmd.Address!.Trim(), WardId = cmd.WardId, RegisteredAt = ctx.Now,
+            NationalId = nationalId, Address = cmd.Address!.Trim(), Phone = string.IsNullOrWhiteSpace(cmd.Phone) ? null : cmd.Phone.Trim(),
+            WardId = cmd.WardId, RegisteredAt = ctx.Now,
             RegisteredBy = actor.UserId
         };
         // Insert, not Store: the unique index on national id turns a race into a 409 instead of an overwrite.

@@ -84,7 +84,7 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
         await using var session = store.LightweightSession(actor.Tenant);
         var person = await session.LoadAsync<CaseTracking.People.Person>(summary.PersonId, ct);
         if (person is null) return;
-        PersonContact = new Contact(person.Address, PhoneOf(person));
+        PersonContact = new Contact(person.Address, person.Phone);
         session.Insert(new AccessRecord
         {
             Id = Guid.CreateVersion7(), At = time.GetUtcNow(), UserId = actor.UserId, Username = actor.Username, Role = actor.Role,
@@ -92,10 +92,6 @@ public sealed class CaseModel(IStringLocalizer<SharedResource> l, Reads reads, C
         });
         await session.SaveChangesAsync(ct);
     }
-
-    /// <summary>The person record's phone, where the record holds one.</summary>
-    private static string? PhoneOf(CaseTracking.People.Person person) =>
-        typeof(CaseTracking.People.Person).GetProperty("Phone")?.GetValue(person) as string;
 
     private void FindMissedPeriods(Case state)
     {

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Localization;
 
 namespace CaseTracking.Pages.Cases;
 
-public sealed class PersonInput { public string? FullName { get; set; } public string? DateOfBirth { get; set; } public string? NationalId { get; set; } public string? Address { get; set; } public Guid? WardId { get; set; } }
+public sealed class PersonInput { public string? FullName { get; set; } public string? DateOfBirth { get; set; } public string? NationalId { get; set; } public string? Address { get; set; } public string? Phone { get; set; } public Guid? WardId { get; set; } }
 
 public sealed class OpenInput
 {
@@ -60,7 +60,7 @@ public sealed class OpenModel(IStringLocalizer<SharedResource> l, IDocumentStore
     public async Task<IActionResult> OnPostPersonAsync()
     {
         var reply = await writes.Run(WriteOf(
-            new RegisterPerson(Person.FullName, ParseDate(Person.DateOfBirth), Person.NationalId, Person.Address, Person.WardId ?? Guid.Empty),
+            new RegisterPerson(Person.FullName, ParseDate(Person.DateOfBirth), Person.NationalId, Person.Address, Person.WardId ?? Guid.Empty, Person.Phone),
             withVersion: false), PersonEndpoints.Registering, HttpContext.RequestAborted);
         if (reply.IsSuccess && reply.Body is PersonCreated created) return Redirect($"/cases/open?personId={created.PersonId}");
         Show(reply, "person");
