@@ -97,6 +97,8 @@ public static class CaseTrackingSetup
             marten.AddAsyncDaemon(daemonMode == "HotCold" ? DaemonMode.HotCold : DaemonMode.Solo);
         // After Marten's own start-up work (schema), in this order.
         builder.Services.AddHostedService<HashChainInstaller>();
+        builder.Services.AddSingleton<PersonSearch>();
+        builder.Services.AddHostedService<PersonSearchInstaller>();
         builder.Services.AddHostedService<AdminBootstrapService>();
 
         builder.Host.UseWolverine(opts =>

@@ -122,21 +122,14 @@ public static class PersonEndpoints
 
     /// <summary>Search by national id or name, for the supervisor opening a case.</summary>
     [WolverineGet("/api/people")]
-    public static async Task<IResult> Search(string? q, HttpContext http, ActorResolver actors, IDocumentStore store)
+    public static async Task<IResult> Search(string? q, HttpContext http, ActorResolver actors, IDocumentStore store, PersonSearch search)
     {
         var actor = await actors.CurrentAsync(http);
         if (actor is null) return Results.Unauthorized();
         if (actor.Role is not (Role.Supervisor or Role.Auditor)) return Problems.Forbidden("Only supervisors and auditors search people.");
         if (string.IsNullOrWhiteSpace(q) || q.Trim().Length < 2) return Problems.Field("q", "Give at least two characters to search.");
         await using var session = store.QuerySession(actor.Tenant);
-        var term = q.Trim();
-        var query = session.Query<Person>().Where(p => p.NationalId == term || p.FullName.Contains(term, StringComparison.OrdinalIgnoreCase));
-        if (actor.Role == Role.Supervisor)
-        {
-            var wards = actor.WardIds.ToArray();
-            query = query.Where(p => wards.Contains(p.WardId));
-        }
-
-        return Results.Json(await query.OrderBy(p => p.FullName).Take(20).ToListAsync(http.RequestAborted), Json.Options);
+        if (q.Length > 200) return Problems.Field("q", "Search with at most 200 characters.");
+        return Results.Json(await search.FindAsync(session, actor, q, http.RequestAborted), Json.Options);
     }
 }

@@ -38,10 +38,8 @@ public sealed class IndexModel(IStringLocalizer<SharedResource> l, IDocumentStor
         if (Status is { } st) query = query.Where(s => s.Status == st);
         if (Query?.Trim() is { Length: >= 2 } term)
         {
-            var people = await session.Query<Person>()
-                .Where(p => p.NationalId == term || p.FullName.Contains(term, StringComparison.OrdinalIgnoreCase))
-                .Select(p => p.Id).Take(200).ToListAsync(ct);
-            var ids = people.ToArray();
+            var people = await HttpContext.RequestServices.GetRequiredService<PersonSearch>().FindAsync(session, Me, term, ct, limit: 200);
+            var ids = people.Select(p => p.Id).ToArray();
             query = query.Where(s => ids.Contains(s.PersonId));
         }
 

@@ -107,9 +107,9 @@ public sealed class OpenModel(IStringLocalizer<SharedResource> l, IDocumentStore
         if (term is { Length: >= 2 })
         {
             // The same search as GET /api/people: national id exactly, or part of the name, in the user's wards.
-            Found = [.. await session.Query<Person>()
-                .Where(p => (p.NationalId == term || p.FullName.Contains(term, StringComparison.OrdinalIgnoreCase)) && wardIds.Contains(p.WardId))
-                .OrderBy(p => p.FullName).Take(20).ToListAsync(ct)];
+            Found = [.. await HttpContext.RequestServices.GetRequiredService<PersonSearch>().FindAsync(session, Me, term, ct)];
+            // Not found: the new-person form starts with what was typed as the name (not an id).
+            if (!term.All(char.IsAsciiDigit)) Person.FullName ??= term;
         }
 
         Open.WardId ??= Chosen?.WardId ?? MyWards.FirstOrDefault()?.Id;
