@@ -50,9 +50,8 @@ public static class CaseTrackingSetup
         // Every validator of the app (nested Validator classes), by FluentValidation's own scan; singletons, as they
         // hold no state (the date window is read when a rule runs).
         builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
-        // Field names in messages as the client sent them (camelCase).
-        ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
-            member is null ? null : char.ToLowerInvariant(member.Name[0]) + member.Name[1..];
+        // Messages from the resources in the request's language, field names as the client sent them (camelCase).
+        Messages.ConfigureValidation();
         builder.Services.AddCaseTrackingAuth();
         builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
         builder.Services.AddOpenApi(o => o.AddOperationTransformer<RequestBodyTransformer>());
