@@ -29,10 +29,11 @@ public sealed partial class texts_in_both_languages
     /// <summary>Vietnamese words carry diacritics; a sentence of plain ASCII letters is English left untranslated.</summary>
     private static bool ReadsAsVietnamese(string text) => Regex.Replace(text, "'[^']*'|\\{[^}]*\\}", "").Any(c => c > '\u007f');
 
+    /// <summary>Our own source: not build output, not Wolverine's generated handlers (whose tags look like codes).</summary>
     private static IEnumerable<string> SourceFiles() =>
         Directory.EnumerateFiles(Path.Combine(Repository.Root, "src/CaseTracking"), "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                        && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+            .Where(f => !Path.GetRelativePath(Repository.Root, f).Split(Path.DirectorySeparatorChar)
+                .Any(folder => folder is "obj" or "bin" or "Generated"));
 
     [GeneratedRegex("\"([a-z]+(?:-[a-z]+)*\\.[a-z]+(?:-[a-z]+)*)\"")]
     private static partial Regex CodeLiteral();
