@@ -7,7 +7,15 @@ builder.AddCaseTracking();
 var app = builder.Build();
 app.UseCaseTracking();
 
-// JasperFx command line: `run` (default), `db-apply`, `seed`, `rebuild`, `verify`, `export`, `seal`...
+// Serving (no verb, or `run`) starts the web host directly: the JasperFx command line would first list on the console
+// every assembly it searches for verbs.
+if (args.Length == 0 || args[0] == "run")
+{
+    await app.RunAsync();
+    return 0;
+}
+
+// JasperFx command line: `db-apply`, `seed`, `rebuild`, `verify`, `export`, `seal`, `codegen`...
 return await app.RunJasperFxCommands(args);
 
 public partial class Program;

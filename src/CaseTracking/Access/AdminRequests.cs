@@ -57,11 +57,11 @@ public sealed record CreateUser(string? Username, string? DisplayName, Role? Rol
         public Validator()
         {
             RuleFor(x => x.Username).NotEmpty().MaximumLength(64).Matches("^[a-zA-Z0-9._-]+$")
-                .WithMessage("'username' may hold letters, digits, dot, dash and underscore.");
+                .WithMessage(_ => Messages.Text("Username.Characters"));
             RuleFor(x => x.DisplayName).NotEmpty().MaximumLength(200).Must(Logins.IsPlainText)
-                .WithMessage("'displayName' may not hold control characters.");
+                .WithMessage(_ => Messages.Text("PlainText"));
             RuleFor(x => x.Password).Empty()
-                .WithMessage("The server gives a one-time password when a second administrator approves; do not send 'password'.");
+                .WithMessage(_ => Messages.Text("Password.NotSent"));
             this.AccessRules(x => x.Role, x => x.WardIds, x => x.OrganisationId);
         }
     }
@@ -82,11 +82,11 @@ public static class AccessValidation
     {
         v.RuleFor(x => role(x)).NotNull().IsInEnum().OverridePropertyName("role");
         v.RuleFor(x => wards(x)).NotEmpty().When(x => role(x) == Access.Role.Supervisor).OverridePropertyName("wardIds")
-            .WithMessage("A supervisor needs at least one ward.");
+            .WithMessage(_ => Messages.Text("Supervisor.Wards"));
         v.RuleFor(x => wards(x)).Must(w => w is null || w.Count <= 500).OverridePropertyName("wardIds")
-            .WithMessage("'wardIds' has at most 500 wards.");
+            .WithMessage(_ => Messages.Format("Wards.TooMany", 500));
         v.RuleFor(x => organisation(x)).NotEmpty().When(x => role(x) == Access.Role.Reviewer).OverridePropertyName("organisationId")
-            .WithMessage("A reviewer belongs to an organisation.");
+            .WithMessage(_ => Messages.Text("Reviewer.Organisation"));
     }
 }
 
@@ -95,7 +95,7 @@ public sealed record RejectRequest(string? Reason)
     public sealed class Validator : AbstractValidator<RejectRequest>
     {
         public Validator() => RuleFor(x => x.Reason).MaximumLength(500).Must(Logins.IsPlainText)
-            .WithMessage("'reason' may not hold control characters.");
+            .WithMessage(_ => Messages.Text("PlainText"));
     }
 }
 

@@ -59,7 +59,7 @@ public sealed record TokenRequest(string? Username, string? Password)
         public Validator()
         {
             RuleFor(x => x.Username).NotEmpty().MaximumLength(100).Must(Logins.IsPlainText)
-                .WithMessage("'username' may not hold control characters.");
+                .WithMessage(_ => Messages.Text("PlainText"));
             RuleFor(x => x.Password).NotEmpty().MaximumLength(200);
         }
     }
@@ -212,10 +212,10 @@ public sealed record ChangePassword(string? Username, string? CurrentPassword, s
         public Validator()
         {
             RuleFor(x => x.Username).NotEmpty().MaximumLength(100).Must(Logins.IsPlainText)
-                .WithMessage("'username' may not hold control characters.");
+                .WithMessage(_ => Messages.Text("PlainText"));
             RuleFor(x => x.CurrentPassword).NotEmpty().MaximumLength(200);
             RuleFor(x => x.NewPassword).NotEmpty().MinimumLength(10).MaximumLength(200)
-                .NotEqual(x => x.CurrentPassword).WithMessage("'newPassword' must differ from the current password.");
+                .NotEqual(x => x.CurrentPassword).WithMessage(_ => Messages.Text("Password.Unchanged"));
         }
     }
 }

@@ -33,6 +33,7 @@ public static class CaseTrackingSetup
         }
 
         var schema = configuration["CaseTracking:Schema"] ?? "casetracking";
+        builder.Logging.QuietOutsideDevelopment(builder.Environment);
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(SupervisionKinds.FromConfiguration(configuration));
@@ -54,9 +55,8 @@ public static class CaseTrackingSetup
         // hold no state (the date window is read when a rule runs).
         builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
         builder.Services.AddImports();
-        // Field names in messages as the client sent them (camelCase).
-        ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
-            member is null ? null : char.ToLowerInvariant(member.Name[0]) + member.Name[1..];
+        // Messages from the resources in the request's language, field names as the client sent them (camelCase).
+        Messages.ConfigureValidation();
         builder.Services.AddCaseTrackingAuth();
         builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
         builder.Services.AddOpenApi(o => o.AddOperationTransformer<RequestBodyTransformer>());
@@ -101,13 +101,23 @@ public static class CaseTrackingSetup
         builder.Services.AddHostedService<PersonSearchInstaller>();
         builder.Services.AddHostedService<AdminBootstrapService>();
 
+        var pregenerated = UsesPregeneratedCode(builder.Environment);
         builder.Host.UseWolverine(opts =>
         {
             opts.ApplicationAssembly = typeof(Program).Assembly;
             opts.Policies.AutoApplyTransactions();
-            opts.UseRuntimeCompilation();
-            // Dynamic code generation: pre-generated code silently drops endpoints added later.
-            opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
+            if (pregenerated)
+            {
+                // The handlers written by `codegen write` into Internal/Generated and compiled in: no compiler at run time.
+                opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Static;
+            }
+            else
+            {
+                // Development and tests generate the handlers at start with Roslyn, so a changed endpoint needs no step.
+                opts.UseRuntimeCompilation();
+                opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
+            }
+
             opts.Durability.MessageStorageSchemaName = schema;
         });
         builder.Services.AddWolverineHttp();
@@ -138,6 +148,31 @@ public static class CaseTrackingSetup
         app.MapRazorPages();
         // --- end UI ---
         return app;
+    }
+
+    /// <summary>
+    /// Production (any environment but Development and Testing) runs the Wolverine handlers pre-generated into
+    /// <c>Internal/Generated</c> (<c>ops/codegen</c>; the test <c>pregenerated_code_is_current</c> fails when they are
+    /// stale, since stale static code silently drops endpoints). The <c>codegen</c> verb itself, and a build without
+    /// the generated code, generate at run time.
+    /// </summary>
+    public static bool UsesPregeneratedCode(IHostEnvironment environment) =>
+        !environment.IsDevelopment() && !environment.IsEnvironment("Testing")
+        && !Environment.GetCommandLineArgs().Contains("codegen", StringComparer.Ordinal)
+        && typeof(Program).Assembly.GetType("Internal.Generated.WolverineHandlers.GeneratedHttpEndpointRegistry") is not null;
+
+    /// <summary>
+    /// Outside development the console shows only what needs attention: the frameworks speak at Warning (no start-up
+    /// chatter, no line per request), the app's own categories as configured. A more specific category in
+    /// <c>Logging:LogLevel</c> (for example <c>Microsoft.AspNetCore.Hosting.Diagnostics</c>) still turns lines on for a diagnosis.
+    /// </summary>
+    private static void QuietOutsideDevelopment(this ILoggingBuilder logging, IHostEnvironment environment)
+    {
+        if (environment.IsDevelopment()) return;
+        foreach (var category in new[] { "Microsoft", "System", "Wolverine", "Marten", "JasperFx", "Npgsql" })
+            logging.AddFilter(category, LogLevel.Warning);
+        // The app has HTTP endpoints and no message handlers; Wolverine warns about that at every start.
+        logging.AddFilter("Wolverine.Configuration.HandlerDiscovery", LogLevel.Error);
     }
 
     public static void ConfigureEventStore(this StoreOptions opts)

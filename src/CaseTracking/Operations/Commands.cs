@@ -29,6 +29,9 @@ public class SeedInput : NetCoreInput
 
     [Description("Do nothing (but print the demo accounts) when the province already has data")]
     public bool IfEmptyFlag { get; set; }
+
+    [Description("Only print the demo accounts (ops/demo shows them once the app answers)")]
+    public bool AccountsFlag { get; set; }
 }
 
 [Description("Seed a deterministic demo province (Bogus, Vietnamese locale)")]
@@ -38,6 +41,12 @@ public class SeedCommand : JasperFxAsyncCommand<SeedInput>
     {
         using var host = input.BuildHost();
         var seeder = host.Services.GetRequiredService<Seeder>();
+        if (input.AccountsFlag)
+        {
+            PrintAccounts(seeder.Accounts(input.SeedFlag, input.WardsFlag));
+            return true;
+        }
+
         await seeder.PrepareAsync(default);
         if (input.IfEmptyFlag && !await seeder.IsEmptyAsync(default))
         {

@@ -50,7 +50,7 @@ public sealed record RegisterPerson(string? FullName, DateOnly? DateOfBirth, str
                 .WithMessage(_ => Messages.Format("DateWindow.Outside", window.EarliestBirth, window.Latest));
             // Vietnamese citizen id: 12 digits (older cards 9).
             RuleFor(x => x.NationalId).NotEmpty().Matches("^([0-9]{9}|[0-9]{12})$")
-                .WithMessage("'nationalId' must be 9 or 12 digits.");
+                .WithMessage(_ => Messages.Text("NationalId.Digits"));
             RuleFor(x => x.Address).NotEmpty().MaximumLength(500);
             RuleFor(x => x.WardId).NotEmpty();
             RuleFor(x => x.Phone).MaximumLength(30).Must(Person.IsPhone).When(x => !string.IsNullOrWhiteSpace(x.Phone))
@@ -127,7 +127,7 @@ public static class PersonEndpoints
         var actor = await actors.CurrentAsync(http);
         if (actor is null) return Results.Unauthorized();
         if (actor.Role is not (Role.Supervisor or Role.Auditor)) return Problems.Forbidden("Only supervisors and auditors search people.");
-        if (string.IsNullOrWhiteSpace(q) || q.Trim().Length < 2) return Problems.Field("q", "Give at least two characters to search.");
+        if (string.IsNullOrWhiteSpace(q) || q.Trim().Length < 2) return Problems.Field("q", Messages.Text("Search.TooShort"));
         await using var session = store.QuerySession(actor.Tenant);
         if (q.Length > 200) return Problems.Field("q", "Search with at most 200 characters.");
         return Results.Json(await search.FindAsync(session, actor, q, http.RequestAborted), Json.Options);

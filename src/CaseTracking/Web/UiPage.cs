@@ -113,12 +113,15 @@ public abstract class UiPage(IStringLocalizer<SharedResource> localizer) : PageM
         else ErrorMessage = Explain(reply);
     }
 
-    /// <summary>The API names a field as the client sent it ('heldOn'); the page names it as its label.</summary>
+    /// <summary>
+    /// The API names a field as the client sent it ('heldOn'); the page names it as its label, in the curly quotes
+    /// Vietnamese (and English) text uses: “Ngày gặp”.
+    /// </summary>
     private string Labelled(string field, string message)
     {
         var name = field[(field.LastIndexOf('.') + 1)..];
         var label = L["Field." + name];
-        return label.ResourceNotFound ? message : message.Replace($"'{name}'", $"«{label.Value}»", StringComparison.Ordinal);
+        return label.ResourceNotFound ? message : message.Replace($"'{name}'", $"“{label.Value}”", StringComparison.Ordinal);
     }
 
     /// <summary>A refusal in the user's language: by its stable code when translated, else the API's own sentence.</summary>

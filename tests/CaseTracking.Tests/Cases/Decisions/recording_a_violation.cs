@@ -26,6 +26,8 @@ public sealed class recording_a_violation
     public void a_minor_violation_does_not_count_as_serious()
     {
         var outcome = When.RecordViolation(assigned, p.Violation(new(2026, 4, 1)), p.By(p.Supervisor));
+
+        outcome.ShouldAccept<ViolationRecorded>().Severity.ShouldBe(ViolationSeverity.Minor);
         assigned.Then(outcome).SeriousViolations.ShouldBeEmpty();
     }
 
