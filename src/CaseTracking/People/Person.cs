@@ -54,7 +54,7 @@ public sealed record RegisterPerson(string? FullName, DateOnly? DateOfBirth, str
             RuleFor(x => x.Address).NotEmpty().MaximumLength(500);
             RuleFor(x => x.WardId).NotEmpty();
             RuleFor(x => x.Phone).MaximumLength(30).Must(Person.IsPhone).When(x => !string.IsNullOrWhiteSpace(x.Phone))
-                .WithMessage("'phone' must be a phone number: 8 to 15 digits, with an optional leading +.");
+                .WithMessage(_ => Messages.Text("Phone.Format"));
         }
     }
 }

@@ -37,10 +37,10 @@ public sealed record CorrectPerson(string? FullName, DateOnly? DateOfBirth, stri
             RuleFor(x => x.DateOfBirth).Must(d => d is null || (d >= window.EarliestBirth && d <= window.Today))
                 .WithMessage(_ => Messages.Format("DateWindow.Happened", window.EarliestBirth, window.Today));
             RuleFor(x => x.NationalId).Matches("^([0-9]{9}|[0-9]{12})$").When(x => x.NationalId is not null)
-                .WithMessage("'nationalId' must be 9 or 12 digits.");
+                .WithMessage(_ => Messages.Text("NationalId.Digits"));
             RuleFor(x => x.Address).NotEmpty().MaximumLength(500).When(x => x.Address is not null);
             RuleFor(x => x.Phone).MaximumLength(30).Must(Person.IsPhone).When(x => !string.IsNullOrWhiteSpace(x.Phone))
-                .WithMessage("'phone' must be a phone number: 8 to 15 digits, with an optional leading +.");
+                .WithMessage(_ => Messages.Text("Phone.Format"));
         }
     }
 }

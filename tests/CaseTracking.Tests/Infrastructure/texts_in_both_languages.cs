@@ -61,6 +61,7 @@ public sealed partial class texts_in_both_languages
 
         // The one dotted literal of that shape that is not a code: the file name of the JWT signing key.
         codes.Remove("jwt-signing.key");
+        codes.Remove("seal-digests.txt");
         return codes;
     }
 
@@ -81,8 +82,8 @@ public sealed partial class texts_in_both_languages
         codes.ShouldContain("term.not-extended");
         codes.ShouldContain("review.in-future");
         codes.ShouldContain("user.not-found");
-        codes.Where(c => !Vi.ContainsKey("Code." + c)).ShouldBeEmpty("codes without Vietnamese text");
-        codes.Where(c => !En.ContainsKey("Code." + c)).ShouldBeEmpty("codes without English text");
+        codes.Where(c => !Vi.ContainsKey("Code." + c) && !Vi.ContainsKey("Import.Code." + c)).ShouldBeEmpty("codes without Vietnamese text");
+        codes.Where(c => !En.ContainsKey("Code." + c) && !En.ContainsKey("Import.Code." + c)).ShouldBeEmpty("codes without English text");
         codes.Where(c => !ReadsAsVietnamese(Vi["Code." + c]) || Vi["Code." + c] == En["Code." + c])
             .ShouldBeEmpty("codes whose Vietnamese text is not Vietnamese");
     }
