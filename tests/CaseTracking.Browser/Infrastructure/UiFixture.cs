@@ -128,7 +128,7 @@ public sealed class UiFixture : IAsyncLifetime
 
         async Task<UiUser> User(string username, string role, Guid[]? wards = null, Guid? org = null)
         {
-            var name = _faker.Name.FullName();
+            var name = CaseTracking.Demo.VietnameseNames.FullName(_faker);
             var asked = await Post(admin, "/api/admin/users", new { username, displayName = name, role, wardIds = wards ?? [], organisationId = org }, 202);
             var approved = await Post(admin2, $"/api/admin/requests/{asked.GetProperty("requestId").GetGuid()}/approve", new { }, 200);
             await ChangePasswordAsync(username, approved.GetProperty("oneTimePassword").GetString()!, Password);
@@ -164,7 +164,7 @@ public sealed class UiFixture : IAsyncLifetime
 
     private async Task<(Guid Id, string Name)> RegisterAsync(string token)
     {
-        var name = _faker.Name.FullName();
+        var name = CaseTracking.Demo.VietnameseNames.FullName(_faker);
         var id = await PostId(token, "/api/people", new
         {
             fullName = name,
