@@ -86,9 +86,9 @@ public sealed class auditor_access_log(UiFixture ui)
     }
 
     [Theory]
-    [InlineData("/audit/access?page=0")]
-    [InlineData("/audit/access?page=2147483647")]
-    [InlineData("/audit/access?page=99999999999")]
+    [InlineData("/audit/access?p=0")]
+    [InlineData("/audit/access?p=2147483647")]
+    [InlineData("/audit/access?p=99999999999")]
     [InlineData("/audit/access?caseId=not-an-id")]
     [InlineData("/audit/access?from=0001-01-01")]
     [InlineData("/audit/access?to=9999-12-31")]

@@ -104,7 +104,7 @@ public static class CaseTrackingSetup
         });
         builder.Services.AddWolverineHttp();
         // --- UI (issue 7): AddRazorPages, AddLocalization, encoder; see Web/UiSetup.cs ---
-        builder.Services.AddCaseTrackingUi();
+        builder.AddCaseTrackingUi();
         // --- end UI ---
         return builder;
     }

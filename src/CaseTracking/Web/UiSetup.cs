@@ -13,6 +13,21 @@ public static class UiSetup
 {
     public static readonly CultureInfo[] Cultures = [new("vi-VN"), new("en-GB")];
 
+    /// <summary>
+    /// The UI's services, and the static web assets manifest in every environment: ops/demo and the browser tests run
+    /// the build output (not a publish) as Production, where MapStaticAssets otherwise finds no precompressed files and
+    /// answers a fingerprinted .br/.gz request with an empty body. In a published app there is no such manifest: a no-op.
+    /// </summary>
+    public static WebApplicationBuilder AddCaseTrackingUi(this WebApplicationBuilder builder)
+    {
+        builder.WebHost.UseStaticWebAssets();
+        // The build output is served as it would be published: fingerprinted files cached for a year ("immutable"),
+        // not MapStaticAssets' development no-cache; a rebuilt file gets a new fingerprint anyway.
+        builder.Configuration["EnableStaticAssetsDevelopmentCaching"] ??= "true";
+        builder.Services.AddCaseTrackingUi();
+        return builder;
+    }
+
     public static IServiceCollection AddCaseTrackingUi(this IServiceCollection services)
     {
         services.AddLocalization();

@@ -22,7 +22,7 @@ public abstract class AdminPage(IStringLocalizer<SharedResource> l, IDocumentSto
     public const int MaxSearch = 200;
 
     [BindProperty(SupportsGet = true, Name = "q")] public string? Search { get; set; }
-    [BindProperty(SupportsGet = true, Name = "page")] public int? PageNumber { get; set; }
+    [BindProperty(SupportsGet = true, Name = "p")] public int? PageNumber { get; set; }
 
     public Paging Paging { get; protected set; } = null!;
 

@@ -35,7 +35,7 @@ public sealed class AccessModel(IStringLocalizer<SharedResource> l, IDocumentSto
     [BindProperty(SupportsGet = true, Name = "person")] public string? PersonText { get; set; }
     [BindProperty(SupportsGet = true)] public string? From { get; set; }
     [BindProperty(SupportsGet = true)] public string? To { get; set; }
-    [BindProperty(SupportsGet = true, Name = "page")] public int? PageNumber { get; set; }
+    [BindProperty(SupportsGet = true, Name = "p")] public int? PageNumber { get; set; }
 
     public List<AccessLine> Lines { get; private set; } = [];
     public Paging Paging { get; private set; } = null!;

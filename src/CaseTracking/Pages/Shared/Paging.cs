@@ -24,7 +24,10 @@ public sealed record Paging(int Number, int Size, long Total, string Path, IRead
     /// <summary>A page number the list cannot have: 1 … <see cref="QueryValues.MaxPage"/>, so the offset cannot overflow.</summary>
     public static bool Valid(int? page) => page is null or (>= 1 and <= QueryValues.MaxPage);
 
-    public string Link(long page) => page > 1 ? With(["page"], ("page", page.ToString(CultureInfo.InvariantCulture))) : With(["page"]);
+    /// <summary>The page number's query name: "page" is taken by Razor Pages' own route value.</summary>
+    public const string Key = "p";
+
+    public string Link(long page) => page > 1 ? With([Key], (Key, page.ToString(CultureInfo.InvariantCulture))) : With([Key]);
 
     /// <summary>This list's address with its filters, less the <paramref name="drop"/>ped values, plus <paramref name="add"/>.</summary>
     public string With(string[] drop, params (string Key, string Value)[] add)
