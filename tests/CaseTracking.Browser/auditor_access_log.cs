@@ -12,8 +12,8 @@ namespace CaseTracking.Browser;
 public sealed class auditor_access_log(UiFixture ui)
 {
     [Theory]
-    [InlineData(360, 740, "auditor-access-log-phone")]
-    [InlineData(1366, 900, "auditor-access-log")]
+    [InlineData(360, 740, "auditor-access-log-filtered-phone")]
+    [InlineData(1366, 900, "auditor-access-log-filtered")]
     public async Task the_auditor_reads_who_saw_whose_case_in_words_and_filters_by_person_user_and_date(int width, int height, string screenshot)
     {
         // The supervisor opens the case in the browser (a page read) and after approving nothing, the auditor reads the log.
