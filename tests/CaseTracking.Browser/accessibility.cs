@@ -45,7 +45,19 @@ public sealed class accessibility(UiFixture ui)
 
         var admin = await ui.SignInAsync("admin", UiFixture.AdminPassword);
         await Check(admin, "/admin", "admin");
+        await Check(admin, "/admin/wards", "admin-wards-list");
+        await Check(admin, "/admin/organisations", "admin-organisations-list");
+        await Check(admin, "/admin/users", "admin-users-list");
+        await Check(admin, $"/admin/users?edit={ui.SupervisorA.Id}", "admin-user-change-access");
         await admin.Context.CloseAsync();
+
+        // The long lists on a phone: stacked rows, 44 px targets.
+        var phone = await ui.SignInAsync("admin", UiFixture.AdminPassword, 360, 740);
+        await Check(phone, "/admin/users", "admin-users-list-phone");
+        await phone.Context.CloseAsync();
+        var auditorPhone = await ui.SignInAsync(ui.Auditor.Username, width: 360, height: 740);
+        await Check(auditorPhone, "/audit/access", "auditor-access-log-list-phone");
+        await auditorPhone.Context.CloseAsync();
 
         found.ShouldBeEmpty(string.Join("\n", found));
     }

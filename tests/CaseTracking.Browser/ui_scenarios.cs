@@ -220,22 +220,5 @@ public sealed class ui_scenarios(UiFixture ui)
         await reviewer.Context.CloseAsync();
     }
 
-    [Fact]
-    public async Task an_administrator_adds_a_ward_after_correcting_a_missing_field()
-    {
-        var page = await ui.SignInAsync("admin", UiFixture.AdminPassword);
-        page.Url.ShouldEndWith("/admin");
-        await page.ClickAsync("details.action:has(#w-code) > summary");
-        await page.FillAsync("#w-code", "P77");
-        await page.ClickAsync("details.action:has(#w-code) button[type=submit]");
-        (await page.Locator("#err-ward-name").InnerTextAsync()).ShouldContain("Tên");
-        (await page.InputValueAsync("#w-code")).ShouldBe("P77");
-
-        await page.FillAsync("#w-name", "Phường Tràng Tiền");
-        await page.ClickAsync("details.action:has(#w-code) button[type=submit]");
-        (await page.Locator("section[aria-labelledby=wards] table").InnerTextAsync()).ShouldContain("Phường Tràng Tiền");
-        await page.Context.CloseAsync();
-    }
-
     private static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

@@ -8,7 +8,8 @@ namespace CaseTracking.Access;
 public enum AdminAction
 {
     WardCreated, OrganisationCreated, RequestCreated, RequestApproved, RequestRejected,
-    UserCreated, AccessChanged, PasswordReset, UserDeactivated, PasswordChanged
+    UserCreated, AccessChanged, PasswordReset, UserDeactivated, PasswordChanged,
+    WardRenamed, OrganisationChanged
 }
 
 /// <summary>

@@ -50,7 +50,8 @@ public static class AccessChainEndpoint
 public static class AccessLogEndpoint
 {
     [WolverineGet("/api/audit/access")]
-    public static Task<IResult> Get(Guid? caseId, string? user, DateTimeOffset? from, DateTimeOffset? to, int? page, int? pageSize,
+    /// <param name="personId">Reads of this person's record and of any of their cases.</param>
+    public static Task<IResult> Get(Guid? caseId, string? user, Guid? personId, DateTimeOffset? from, DateTimeOffset? to, int? page, int? pageSize,
         HttpContext http, Reads reads) =>
         reads.Run(http, [Role.Auditor], async (_, session) =>
         {
@@ -59,6 +60,12 @@ public static class AccessLogEndpoint
             var number = page ?? 1;
             var query = session.Query<AccessRecord>().AsQueryable();
             if (caseId is { } c) query = query.Where(r => r.CaseId == c);
+            if (personId is { } p)
+            {
+                var cases = (await session.Query<CaseTracking.Cases.CaseSummary>().Where(s => s.PersonId == p).Select(s => s.Id).ToListAsync(http.RequestAborted)).ToArray();
+                Guid? person = p;
+                query = query.Where(r => r.PersonId == person || cases.Contains(r.CaseId));
+            }
             if (!string.IsNullOrWhiteSpace(user)) query = query.Where(r => r.Username == user.Trim().ToLowerInvariant());
             if (from is { } f) query = query.Where(r => r.At >= f);
             if (to is { } t) query = query.Where(r => r.At <= t);

@@ -46,9 +46,11 @@ public sealed class DemoProvince
     {
         var hash = Logins.HashPassword(new User(), DemoPassword);
         var types = Enum.GetValues<OrganisationType>();
+        var names = VietnameseNames.Wards(_f, wardCount);
         for (var w = 1; w <= wardCount; w++)
         {
-            var ward = new Ward { Id = NextId(), Code = $"P{w:000}", Name = (w % 3 == 0 ? "Xã " : "Phường ") + _f.Name.FullName() };
+            var ward = new Ward { Id = NextId(), Code = $"P{w:000}", Name = names[w - 1] };
+            var inside = VietnameseNames.Inside(ward.Name);
             Wards.Add(ward);
             _supervisorsByWard[ward.Id] = [];
             _orgsByWard[ward.Id] = [];
@@ -70,8 +72,9 @@ public sealed class DemoProvince
                         OrganisationType.YouthUnion => "Đoàn Thanh niên ",
                         OrganisationType.VeteransAssociation => "Hội Cựu chiến binh ",
                         OrganisationType.FarmersAssociation => "Hội Nông dân ",
-                        _ => "Tổ dân phố "
-                    } + ward.Name
+                        // A residential group is a tổ dân phố in a ward, a thôn in a commune.
+                        _ => ward.Name.StartsWith("Xã", StringComparison.Ordinal) ? $"Thôn {o + 1} " : $"Tổ dân phố số {o + 1} "
+                    } + inside
                 };
                 Organisations.Add(org);
                 _orgsByWard[ward.Id].Add(org);
@@ -101,7 +104,7 @@ public sealed class DemoProvince
     {
         var user = new User
         {
-            Id = NextId(), Username = username, DisplayName = _f.Name.FullName(), Role = role, WardIds = wards ?? [],
+            Id = NextId(), Username = username, DisplayName = VietnameseNames.FullName(_f), Role = role, WardIds = wards ?? [],
             OrganisationId = organisation, Tenant = AdminBootstrap.DefaultTenant, Active = true, PasswordHash = hash
         };
         // Derived, not drawn: a stamp only has to change when sessions must end, and the province stays deterministic.
@@ -126,8 +129,8 @@ public sealed class DemoProvince
         var ward = Wards[_f.Random.Int(0, Wards.Count - 1)];
         var person = new Person
         {
-            Id = NextId(), FullName = _f.Name.FullName(), DateOfBirth = DateOnly.FromDateTime(_f.Date.Between(new DateTime(1960, 1, 1), new DateTime(2007, 1, 1))),
-            NationalId = $"0{_f.Random.Int(1, 96):00}{index:000000000}", Address = _f.Address.StreetAddress() + ", " + ward.Name,
+            Id = NextId(), FullName = VietnameseNames.FullName(_f), DateOfBirth = DateOnly.FromDateTime(_f.Date.Between(new DateTime(1960, 1, 1), new DateTime(2007, 1, 1))),
+            NationalId = $"0{_f.Random.Int(1, 96):00}{index:000000000}", Address = VietnameseNames.Street(_f, ward.Name.StartsWith("Xã", StringComparison.Ordinal)) + ", " + VietnameseNames.Inside(ward.Name),
             WardId = ward.Id, RegisteredAt = DateTimeOffset.UnixEpoch, RegisteredBy = _supervisorsByWard[ward.Id][0].Id
         };
 
@@ -151,7 +154,9 @@ public sealed class DemoProvince
         {
             new CaseOpened(caseId, person.Id, kind,
                 new LegalBasis($"{_f.Random.Int(1, 999)}/{start.Year}/{(kind is SupervisionKind.SuspendedSentence or SupervisionKind.NonCustodialReform ? "HS-ST" : "QĐ-UBND")}",
-                    kind is SupervisionKind.SuspendedSentence or SupervisionKind.NonCustodialReform ? "Tòa án nhân dân " + _f.Address.City() : "Ủy ban nhân dân " + ward.Name,
+                    kind is SupervisionKind.SuspendedSentence or SupervisionKind.NonCustodialReform
+                        ? $"Tòa án nhân dân khu vực {_f.Random.Int(1, 9)}"
+                        : "Ủy ban nhân dân " + VietnameseNames.Inside(ward.Name),
                     start.AddDays(-_f.Random.Int(3, 30))),
                 start, end, ward.Id, sup1.Id)
         };
@@ -168,11 +173,33 @@ public sealed class DemoProvince
         DateOnly? lastSerious = null;
         var every = rule.ReviewEveryMonths;
         var skipRecent = _f.Random.Bool(0.04f); // so that overdue alerts are not empty
-        for (var month = new DateOnly(start.Year, start.Month, 1); month <= lastDay; month = month.AddMonths(every))
+
+        // An early release happens on a day of its own between half the term and its end, spread over the years like
+        // the terms are, not piled into the last weeks: reviews stop there when the rule holds on that day.
+        var halfway = start.AddDays((end.DayNumber - start.DayNumber + 1) / 2);
+        var latestEarly = end < _today ? end.AddDays(-8) : _today.AddDays(-8);
+        DateOnly? earlyOn = goodPerson && halfway <= latestEarly && _f.Random.Bool(0.7f)
+            ? DateOnly.FromDayNumber(_f.Random.Int(halfway.DayNumber, latestEarly.DayNumber))
+            : null;
+        var firstMonth = new DateOnly(start.Year, start.Month, 1);
+        Reviews(firstMonth, earlyOn ?? lastDay);
+        var early = earlyOn is { } day && Case.HalfServed(start, end, day)
+            && ratings.Count >= 3 && ratings.TakeLast(3).All(r => r == ReviewRating.Good) && lastSerious is null;
+        if (earlyOn is { } cut && !early)
+        {
+            // The rule did not hold that day: the term goes on, reviewed as before.
+            var resume = new DateOnly(cut.Year, cut.Month, 1).AddMonths(1);
+            while ((resume.Year * 12 + resume.Month - firstMonth.Year * 12 - firstMonth.Month) % every != 0) resume = resume.AddMonths(1);
+            Reviews(resume, lastDay);
+        }
+
+        void Reviews(DateOnly from, DateOnly until)
+        {
+        for (var month = from; month <= until; month = month.AddMonths(every))
         {
             var held = month.AddDays(_f.Random.Int(14, 27));
             if (held < start) held = start;
-            if (held > _today) break;
+            if (held > _today || held > until) break;
             if (skipRecent && month >= new DateOnly(_today.Year, _today.Month, 1).AddMonths(-3)) break;
             if (_f.Random.Bool(0.08f)) continue;
             var rating = goodPerson
@@ -196,6 +223,7 @@ public sealed class DemoProvince
                 events.Add(new ViolationRecorded(serious ? ViolationSeverity.Serious : ViolationSeverity.Minor, "Vi phạm nghĩa vụ trình diện", held, sup1.Id));
             }
         }
+        }
 
         // Endings: revoke, close, early release for progress, release at term end; a few left term-ended.
         var roll = _f.Random.Double();
@@ -211,15 +239,12 @@ public sealed class DemoProvince
             return new DemoCase(person, caseId, events);
         }
 
-        var half = Case.HalfServed(start, end, _today);
-        var lastThreeGood = ratings.Count >= 3 && ratings.TakeLast(3).All(r => r == ReviewRating.Good);
-        if (end >= _today && half && lastThreeGood && lastSerious is null && goodPerson && _f.Random.Bool(0.7f))
+        if (early && earlyOn is { } earlyDay)
         {
-            var on = _today.AddDays(-_f.Random.Int(8, 60));
-            if (on < start) on = start;
-            events.Add(new ReleaseRecommended(ReleaseGrounds.EarlyForProgress, "Có nhiều tiến bộ, đề nghị miễn chấp hành thời gian còn lại", on, mentor.Id));
-            if (_f.Random.Bool(0.85f))
-                events.Add(new CaseReleased(ReleaseGrounds.EarlyForProgress, mentor.Id, sup2.Id, $"{_f.Random.Int(1, 500)}/QĐ-TA", on.AddDays(7), events.Count));
+            events.Add(new ReleaseRecommended(ReleaseGrounds.EarlyForProgress, "Có nhiều tiến bộ, đề nghị miễn chấp hành thời gian còn lại", earlyDay, mentor.Id));
+            // A recommendation of the last weeks may still wait for its decision; an older one was decided long ago.
+            if (earlyDay < _today.AddDays(-45) || _f.Random.Bool(0.5f))
+                events.Add(new CaseReleased(ReleaseGrounds.EarlyForProgress, mentor.Id, sup2.Id, $"{_f.Random.Int(1, 500)}/QĐ-TA", earlyDay.AddDays(7), events.Count));
         }
         else if (end < _today && !_f.Random.Bool(0.03f))
         {

@@ -122,7 +122,7 @@ public static class CaseTrackingSetup
         });
         builder.Services.AddWolverineHttp();
         // --- UI (issue 7): AddRazorPages, AddLocalization, encoder; see Web/UiSetup.cs ---
-        builder.Services.AddCaseTrackingUi();
+        builder.AddCaseTrackingUi();
         // --- end UI ---
         return builder;
     }
@@ -131,7 +131,7 @@ public static class CaseTrackingSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        // --- UI (issue 7): UseStaticFiles, UseRequestLocalization, error page for non-/api paths ---
+        // --- UI (issue 7): UseResponseCompression, UseRequestLocalization, error page for non-/api paths ---
         app.UseCaseTrackingUi();
         // --- end UI ---
         app.UseMiddleware<UploadLimits>();
@@ -144,8 +144,8 @@ public static class CaseTrackingSetup
             // A query value that does not parse (a bad date, an unknown status) is a 400, not a silent null.
             opts.RejectUnparseableQueryValues = true;
         });
-        // --- UI (issue 7): MapRazorPages ---
-        app.MapRazorPages();
+        // --- UI (issue 7): static assets and Razor Pages (Web/UiSetup.cs) ---
+        app.MapCaseTrackingUi();
         // --- end UI ---
         return app;
     }

@@ -115,7 +115,18 @@ public sealed class InputHygiene(RequestDelegate next, IConfiguration configurat
         }
         else if (request.Method == HttpMethods.Post)
         {
-            var form = await request.ReadFormAsync(http.RequestAborted);
+            IFormCollection form;
+            try
+            {
+                form = await request.ReadFormAsync(http.RequestAborted);
+            }
+            catch (InvalidDataException)
+            {
+                // An encoded NUL (%00) or a form over its limits: the form reader refuses it before we see the values.
+                await Refuse(http, Problems.Field("form", PlainTextConverter.ControlCharacterMessage));
+                return;
+            }
+
             foreach (var (key, values) in form)
             {
                 if (Text.HasControlCharacters(key) || values.Any(Text.HasControlCharacters))

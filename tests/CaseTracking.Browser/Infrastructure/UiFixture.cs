@@ -132,7 +132,7 @@ public sealed class UiFixture : IAsyncLifetime
 
         async Task<UiUser> User(string username, string role, Guid[]? wards = null, Guid? org = null)
         {
-            var name = _faker.Name.FullName();
+            var name = CaseTracking.Demo.VietnameseNames.FullName(_faker);
             var asked = await Post(admin, "/api/admin/users", new { username, displayName = name, role, wardIds = wards ?? [], organisationId = org }, 202);
             var approved = await Post(admin2, $"/api/admin/requests/{asked.GetProperty("requestId").GetGuid()}/approve", new { }, 200);
             await ChangePasswordAsync(username, approved.GetProperty("oneTimePassword").GetString()!, Password);
@@ -172,7 +172,7 @@ public sealed class UiFixture : IAsyncLifetime
 
     private async Task<(Guid Id, string Name)> RegisterAsync(string token)
     {
-        var name = _faker.Name.FullName();
+        var name = CaseTracking.Demo.VietnameseNames.FullName(_faker);
         var id = await PostId(token, "/api/people", new
         {
             fullName = name,
@@ -199,7 +199,7 @@ public sealed class UiFixture : IAsyncLifetime
     private Task AssignAsync(string token, Guid caseId) =>
         Post(token, $"/api/cases/{caseId}/assignment", new { organisationId = OrgA, mentorUserId = ReviewerA.Id, supervisorUserId = SupervisorA.Id, reason = "Phân công lần đầu" }, 200);
 
-    private async Task<string> TokenAsync(string username, string password) =>
+    public async Task<string> TokenAsync(string username, string password) =>
         (await Post(null, "/api/auth/token", new { username, password }, 200)).GetProperty("accessToken").GetString()!;
 
     private async Task<string> ChangePasswordAsync(string username, string current, string next) =>
@@ -208,7 +208,7 @@ public sealed class UiFixture : IAsyncLifetime
     private async Task<Guid> PostId(string token, string url, object body, string property) =>
         (await Post(token, url, body, 201)).GetProperty(property).GetGuid();
 
-    private async Task<JsonElement> Post(string? token, string url, object body, int expected)
+    public async Task<JsonElement> Post(string? token, string url, object body, int expected)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) };
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -216,6 +216,15 @@ public sealed class UiFixture : IAsyncLifetime
         var text = await response.Content.ReadAsStringAsync();
         if ((int)response.StatusCode != expected) throw new InvalidOperationException($"POST {url}: {(int)response.StatusCode} {text}");
         return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>A GET of the API with a bearer token: its status.</summary>
+    public async Task<int> GetStatusAsync(string token, string url)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await _http.SendAsync(request);
+        return (int)response.StatusCode;
     }
 
     /// <summary>A fresh browser context (own cookies) signed in as the user, on their home page.</summary>

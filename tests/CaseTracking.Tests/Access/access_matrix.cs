@@ -32,8 +32,10 @@ public sealed class access_matrix(AppFixture app) : IAsyncLifetime
         ["GET /api/kinds"] = new(Scope.Public, All),
         ["POST /api/admin/wards"] = new(Scope.Admin, [Role.Admin], _ => new { code = "M" + Guid.NewGuid().ToString("N")[..6], name = "Phường Mới" }),
         ["GET /api/admin/wards"] = new(Scope.Province, All),
+        ["POST /api/admin/wards/{wardId}"] = new(Scope.Admin, [Role.Admin], _ => new { name = "Phường Mới" }),
         ["POST /api/admin/organisations"] = new(Scope.Admin, [Role.Admin]),
         ["GET /api/admin/organisations"] = new(Scope.Province, All),
+        ["POST /api/admin/organisations/{organisationId}"] = new(Scope.Admin, [Role.Admin], _ => new { name = "Hội Nông dân xã Mới", type = "FarmersAssociation" }),
         ["POST /api/admin/users"] = new(Scope.Admin, [Role.Admin]),
         ["GET /api/admin/users"] = new(Scope.Admin, [Role.Admin]),
         ["POST /api/admin/users/{userId}/deactivate"] = new(Scope.Admin, [Role.Admin]),
@@ -196,7 +198,8 @@ public sealed class access_matrix(AppFixture app) : IAsyncLifetime
         foreach (var (route, rule) in Table.Where(t => t.Value.Scope is Scope.Admin or Scope.Province))
         {
             var url = route.Split(' ')[1].Replace("{personId}", person.ToString()).Replace("{userId}", p.ReviewerA2.Id.ToString())
-                .Replace("{requestId}", Guid.NewGuid().ToString());
+                .Replace("{requestId}", Guid.NewGuid().ToString())
+                .Replace("{wardId}", Guid.NewGuid().ToString()).Replace("{organisationId}", Guid.NewGuid().ToString());
             if (route == "GET /api/people") url += "?q=Nguy";
             foreach (var role in All)
             {

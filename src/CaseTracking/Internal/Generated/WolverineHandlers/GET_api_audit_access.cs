@@ -38,6 +38,19 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             var user = httpContext.Request.Query["user"];
+            string personId_rawValue = httpContext.Request.Query["personId"];
+            System.Nullable<System.Guid> personId = default;
+
+            if (personId_rawValue != null && System.Guid.TryParse(personId_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var personId_parsed))
+            {
+                personId = personId_parsed;
+            }
+            else if (!string.IsNullOrEmpty(personId_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "personId", personId_rawValue, "System.Guid").ConfigureAwait(false);
+                return;
+            }
+
             string from_rawValue = httpContext.Request.Query["from"];
             System.Nullable<System.DateTimeOffset> from = default;
 
@@ -92,7 +105,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await CaseTracking.Auditing.AccessLogEndpoint.Get(caseId, user, from, to, page, pageSize, httpContext, _reads).ConfigureAwait(false);
+            var result = await CaseTracking.Auditing.AccessLogEndpoint.Get(caseId, user, personId, from, to, page, pageSize, httpContext, _reads).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
