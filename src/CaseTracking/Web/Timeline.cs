@@ -35,9 +35,16 @@ public static class Timeline
         return new TimelineRow(e.Version, title.ResourceNotFound ? e.EventType.Name : title.Value, detail, e.UserName, e.Timestamp, CapturedAt(e));
     }
 
-    /// <summary>The <c>capturedAt</c> header (CaseWrites); Marten reads headers back as JSON elements or strings.</summary>
+    /// <summary>
+    /// The <c>capturedAt</c> header (CaseWrites). Written as an ISO string, but Marten's header deserialiser may hand an
+    /// ISO-looking string back as a date already.
+    /// </summary>
     public static DateTimeOffset? CapturedAt(IEvent e) =>
-        e.Headers?.TryGetValue(CaseWrites.CapturedAtHeader, out var value) == true && value?.ToString() is { } text
-        && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at)
-            ? at : null;
+        e.Headers?.TryGetValue(CaseWrites.CapturedAtHeader, out var value) != true ? null : value switch
+        {
+            DateTimeOffset at => at,
+            DateTime at => new DateTimeOffset(at),
+            _ => DateTimeOffset.TryParse(value?.ToString(), System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.None, out var at) ? at : null
+        };
 }

@@ -32,7 +32,7 @@ export const dropDraft = key => del('drafts', key);
 export async function keep(form, key, t, when) {
   const mark = document.createElement('div');
   mark.className = 'banner warn';
-  mark.dataset.testid = 'draft';
+  mark.dataset.testid = 'draft-' + form.dataset.offlineForm;
   mark.setAttribute('role', 'status');
   mark.hidden = true;
   form.prepend(mark);

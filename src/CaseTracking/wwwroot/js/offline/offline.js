@@ -105,7 +105,11 @@ async function show() {
   for (const card of document.querySelectorAll('[data-case-id]')) {
     card.querySelector('[data-testid=queued-badge]')?.remove();
     if (items.some(i => i.caseId === card.dataset.caseId))
-      card.append(Object.assign(document.createElement('span'), { className: 'badge warn', textContent: t('Offline.Queued'), dataset: { testid: 'queued-badge' } }));
+    {
+      const badge = Object.assign(document.createElement('span'), { className: 'badge warn', textContent: t('Offline.Queued') });
+      badge.dataset.testid = 'queued-badge';
+      card.append(badge);
+    }
   }
 }
 document.addEventListener('ct-outbox', show);

@@ -28,12 +28,27 @@ export async function send(item) {
   if (res.ok) { await del('outbox', item.key); return 'sent'; }
   if (res.status >= 500 || res.status === 408 || res.status === 429) return 'waiting';
   const problem = await res.json().catch(() => ({}));
+  if (problem.code === 'concurrency.stale') Object.assign(problem, await whatChanged(item));
   item.state = res.status === 401 ? 'signin' : 'conflict';
-  item.problem = { status: res.status, code: problem.code, detail: problem.detail, fields: Object.keys(problem.errors ?? {}) };
+  item.problem = { status: res.status, code: problem.code, detail: problem.detail, fields: Object.keys(problem.errors ?? {}), by: problem.by, at: problem.at };
   // 404: the case is out of the reviewer's scope now (transferred, reassigned); its cached page goes.
   if (res.status === 404) await dropPages([`/cases/${item.caseId}`]);
   await put('outbox', item);
   return item.state;
+}
+
+/**
+ * A 409 says only that the case moved on since the user saw it (If-Match is checked before the rules). The history
+ * since then tells the user what they need to know: that month already logged (by whom, when), or the case ended.
+ */
+async function whatChanged(item) {
+  const res = await fetch(`/api/cases/${item.caseId}/history`, { credentials: 'same-origin' }).catch(() => null);
+  const history = res?.ok ? await res.json() : [];
+  const since = (Array.isArray(history) ? history : history.entries ?? []).filter(e => e.version > Number(item.ifMatch));
+  const same = since.find(e => item.form === 'review' && e.type === 'review_logged' && e.data?.period === item.body.period);
+  if (same) return { code: 'review.period-duplicate', by: same.userDisplayName ?? same.user, at: same.timestamp };
+  if (since.some(e => ['case_released', 'case_revoked', 'case_closed'].includes(e.type))) return { code: 'case.terminal' };
+  return {};
 }
 
 let timer;
