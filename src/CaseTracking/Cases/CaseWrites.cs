@@ -26,8 +26,11 @@ public sealed record CaseUseCase<TCommand>(CaseAction Action, Func<Case, TComman
 /// The write path of an existing case: fetch the stream for writing, scope (403/404) before If-Match (409), decide,
 /// append. Role, fields, idempotency and saving belong to <see cref="Writes"/>.
 /// </summary>
-public sealed class CaseWrites(Writes writes, SupervisionKinds kinds)
+public sealed class CaseWrites(Writes writes, SupervisionKinds kinds, CaseClock clock)
 {
+    /// <summary>The event header holding when an offline write was captured on the device.</summary>
+    public const string CapturedAtHeader = "capturedAt";
+
     public Task<Reply> Run<TCommand>(WriteRequest<TCommand> request, Guid caseId, CaseUseCase<TCommand> useCase, CancellationToken ct) =>
         writes.Run(request, CasePolicy.RolesFor(useCase.Action), async ctx =>
         {
@@ -43,6 +46,14 @@ public sealed class CaseWrites(Writes writes, SupervisionKinds kinds)
 
             // The version decisions see is the stream's, whatever the live aggregation filled in.
             var state = stream.Aggregate! with { Version = current };
+            if (request.CapturedAt is { } captured)
+            {
+                // An offline write keeps both times: Marten's timestamp (received) and this header (captured on the device).
+                if (DateOnly.FromDateTime(captured.ToOffset(clock.Offset).DateTime) < state.StartsOn)
+                    return Problems.Field(HttpWrites.CapturedAtHeader, "X-Captured-At lies before the case's start.");
+                ctx.Session.SetHeader(CapturedAtHeader, captured.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            }
+
             var by = new Acting(ctx.Actor, ctx.Today, kinds[state.Kind], ctx.ExpectedVersion ?? current, Guid.CreateVersion7());
             var outcome = await useCase.Handle(state, ctx.Command, by, ctx.Session, ct);
             if (outcome.Rejection is not null) return Problems.Rule(outcome.Rejection);

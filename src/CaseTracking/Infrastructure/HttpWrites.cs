@@ -27,10 +27,35 @@ public static class HttpWrites
         var (expected, ifMatchError) = ParseIfMatch(http.Request.Headers.IfMatch.ToString());
         if (ifMatchError is not null) return (null, ifMatchError);
 
+        var (capturedAt, capturedError) = ParseCapturedAt(http);
+        if (capturedError is not null) return (null, capturedError);
+
         var key = http.Request.Headers[Writes.IdempotencyHeader].ToString();
         var head = System.Text.Encoding.UTF8.GetBytes($"{http.Request.Method} {http.Request.Path}\n");
         return (new WriteRequest<TCommand>(actor, command!, expected, string.IsNullOrWhiteSpace(key) ? null : key,
-            Convert.ToHexString(SHA256.HashData([.. head, .. raw])), CorrelationOf(http), http.TraceIdentifier), null);
+            Convert.ToHexString(SHA256.HashData([.. head, .. raw])), CorrelationOf(http), http.TraceIdentifier) { CapturedAt = capturedAt }, null);
+    }
+
+    public const string CapturedAtHeader = "X-Captured-At";
+
+    /// <summary>A phone's clock drifts: a capture this far ahead of the server is still taken as "now".</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// <c>X-Captured-At</c>: when an offline write was saved on the device (ISO 8601 with offset). It is not part of the
+    /// idempotency fingerprint. A time in the future is refused here; one before the case's start by <see cref="CaseWrites"/>.
+    /// </summary>
+    public static (DateTimeOffset? At, Reply? Error) ParseCapturedAt(HttpContext http)
+    {
+        var value = http.Request.Headers[CapturedAtHeader].ToString();
+        if (string.IsNullOrWhiteSpace(value)) return (null, null);
+        if (value.Length > 40 || !DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.None, out var at))
+            return (null, Problems.Field(CapturedAtHeader, "X-Captured-At must be an ISO 8601 time with an offset, e.g. 2026-11-30T08:15:00+07:00."));
+        var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        return at > now + ClockSkew
+            ? (null, Problems.Field(CapturedAtHeader, "X-Captured-At lies in the future: check the device's clock."))
+            : (at, null);
     }
 
     /// <summary>Reads the request, then runs a write that is not to one case's stream.</summary>

@@ -11,7 +11,11 @@ namespace CaseTracking.Infrastructure;
 /// importer. <see cref="Fingerprint"/> identifies the request's content for idempotent replay.
 /// </summary>
 public sealed record WriteRequest<TCommand>(Actor Actor, TCommand Command, long? ExpectedVersion, string? IdempotencyKey,
-    string Fingerprint, string CorrelationId, string CausationId);
+    string Fingerprint, string CorrelationId, string CausationId)
+{
+    /// <summary>When the user saved it on their device (an offline write sent later: <c>X-Captured-At</c>); null when sent at once.</summary>
+    public DateTimeOffset? CapturedAt { get; init; }
+}
 
 /// <summary>What one write works with once its input is known to be well formed.</summary>
 public sealed record WriteContext<TCommand>(TCommand Command, Actor Actor, IDocumentSession Session, DateOnly Today,

@@ -4,7 +4,9 @@ using Microsoft.Extensions.Localization;
 
 namespace CaseTracking.Web;
 
-public sealed record TimelineRow(long Version, string Title, string Detail, string? User, DateTimeOffset At);
+/// <param name="At">When the server received it (Marten's timestamp).</param>
+/// <param name="CapturedAt">When it was saved on the user's device, for a write sent later from the offline outbox.</param>
+public sealed record TimelineRow(long Version, string Title, string Detail, string? User, DateTimeOffset At, DateTimeOffset? CapturedAt = null);
 
 /// <summary>The case history in the user's language (the API's <see cref="EventText"/> is English only).</summary>
 public static class Timeline
@@ -33,6 +35,19 @@ public static class Timeline
             CaseClosed x => L["EventDetail.CaseClosed", E(x.Reason), x.Note].Value,
             _ => EventText.Describe(e.Data)
         };
-        return new TimelineRow(e.Version, title.ResourceNotFound ? e.EventType.Name : title.Value, detail, e.UserName, e.Timestamp);
+        return new TimelineRow(e.Version, title.ResourceNotFound ? e.EventType.Name : title.Value, detail, e.UserName, e.Timestamp, CapturedAt(e));
     }
+
+    /// <summary>
+    /// The <c>capturedAt</c> header (CaseWrites). Written as an ISO string, but Marten's header deserialiser may hand an
+    /// ISO-looking string back as a date already.
+    /// </summary>
+    public static DateTimeOffset? CapturedAt(IEvent e) =>
+        e.Headers?.TryGetValue(CaseWrites.CapturedAtHeader, out var value) != true ? null : value switch
+        {
+            DateTimeOffset at => at,
+            DateTime at => new DateTimeOffset(at),
+            _ => DateTimeOffset.TryParse(value?.ToString(), System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.None, out var at) ? at : null
+        };
 }

@@ -1,0 +1,139 @@
+// The reviewer's offline layer, loaded by _Layout for reviewers only; the plain forms work without it.
+// - registers the service worker (/sw.js) that keeps the reviewer's pages for use with no connection;
+// - keeps drafts of the review and progress forms (drafts.js) and queues a form saved offline (outbox.js);
+// - wipes the device's copy: at sign-out, for cases no longer on "Hồ sơ của tôi", after KeepDays without a connection.
+import { get, put, wipe, dropPages, PAGES } from './store.js';
+import { keep, fieldsOf, keyOf } from './drafts.js';
+import { enqueue, mine, flush, send, drop } from './outbox.js';
+import { render } from './view.js';
+
+const cfg = document.querySelector('script[data-offline]').dataset;
+const texts = JSON.parse(cfg.text);
+const user = cfg.user;
+const keepDays = Number(cfg.keepDays) || 7;
+/** A text from the .resx (undefined when missing), {0}… filled in. */
+const t = (key, ...args) => texts[key]?.replace(/\{(\d)\}/g, (_, i) => args[i] ?? '');
+const when = iso => new Date(iso).toLocaleString(document.documentElement.lang === 'en' ? 'en-GB' : 'vi-VN', { dateStyle: 'short', timeStyle: 'short' });
+const main = document.querySelector('main');
+
+function banner(className, testid, text) {
+  const b = Object.assign(document.createElement('div'), { className: `banner ${className}`, textContent: text });
+  b.dataset.testid = testid;
+  b.setAttribute('role', 'status');
+  main.prepend(b);
+  return b;
+}
+
+// --- How fresh is this page, and how long has the phone been without the server? ---
+// A page served from the phone's copy carries the render time of a page already seen; a newer one came from the server.
+const rendered = Date.parse(cfg.rendered);
+const seen = (await get('meta', 'lastRendered')) ?? 0;
+const fresh = rendered > seen;
+if (fresh) { await put('meta', rendered, 'lastRendered'); await put('meta', Date.now(), 'lastOnline'); }
+else banner('warn', 'old-copy', t('Offline.OldCopy', when(cfg.rendered)));
+if (Date.now() - ((await get('meta', 'lastOnline')) ?? Date.now()) > keepDays * 864e5) await dropPages();
+// Another reviewer on this phone (the last one's session expired without signing out): not their pages.
+if ((await get('meta', 'user')) !== user) { await dropPages(); await put('meta', user, 'user'); }
+
+// --- The service worker; the first page was fetched before it took control, so ask it to keep that page too. ---
+if ('serviceWorker' in navigator) {
+  const uncontrolled = !navigator.serviceWorker.controller;
+  navigator.serviceWorker.register(`/sw.js?days=${keepDays}`).then(async () => {
+    const reg = await navigator.serviceWorker.ready;
+    const files = performance.getEntriesByType('resource').map(e => e.name)
+      .filter(u => u.startsWith(location.origin) && /\/(css|js|lib)\//.test(u));
+    if (uncontrolled) reg.active?.postMessage({ type: 'keep', page: location.href, files });
+  }).catch(() => {});
+}
+
+// --- "Hồ sơ của tôi" from the server lists every case the reviewer still has: forget the copies of the others. ---
+const list = document.querySelector('[data-testid=my-cases]');
+if (list && fresh && 'caches' in window) {
+  const ids = new Set([...list.querySelectorAll('[data-case-id]')].map(c => c.dataset.caseId));
+  const cache = await caches.open(PAGES);
+  for (const req of await cache.keys()) {
+    const m = new URL(req.url).pathname.match(/^\/cases\/([0-9a-f-]{36})$/i);
+    if (m && !ids.has(m[1])) await cache.delete(req);
+  }
+}
+
+// --- The review and progress forms: drafts, and saving through the outbox. ---
+for (const form of document.querySelectorAll('form[data-offline-form]')) {
+  const name = form.dataset.offlineForm, caseId = form.dataset.case;
+  const draft = await keep(form, keyOf(user, caseId, name), t, when);
+  form.addEventListener('submit', async ev => {
+    if (form.dataset.native) return; // the fallback below: the server's page answers, as without JavaScript
+    ev.preventDefault();
+    const button = ev.submitter ?? form.querySelector('[type=submit]');
+    button.disabled = true;
+    const fields = fieldsOf(form);
+    const body = {};
+    for (const [k, v] of Object.entries(fields)) if (v !== '') body[k.slice(k.indexOf('.') + 1).replace(/^./, c => c.toLowerCase())] = v;
+    const item = { key: 'offline-' + crypto.randomUUID(), user, caseId, form: name, person: form.dataset.person, body, fields,
+      ifMatch: form.elements.SeenVersion?.value, capturedAt: new Date().toISOString(), state: 'queued' };
+    await enqueue(item);
+    const outcome = navigator.onLine ? await send(item) : 'waiting';
+    if (outcome === 'sent') { await draft.clear(); location.assign(`/cases/${caseId}?done=${name}#done`); return; }
+    if (outcome === 'conflict') {
+      // Refused while the user is looking: the server's own page shows the errors next to the fields.
+      await drop(item);
+      form.dataset.native = '1';
+      form.submit();
+      return;
+    }
+    // Waiting (no connection) or asking to sign in again: the text now lives in the outbox, shown above the form.
+    form.reset();
+    await draft.clear();
+    button.disabled = false;
+    flush(user);
+  });
+}
+
+// --- The outbox, on the case (beside its form) and on "Hồ sơ của tôi" (all of the reviewer's). ---
+async function show() {
+  const items = await mine(user);
+  for (const box of document.querySelectorAll('[data-offline-queue]')) {
+    const here = items.filter(i => i.caseId === box.dataset.case && i.form === box.dataset.offlineQueue);
+    box.replaceChildren(...here.map(i => render(i, { t, when, user })));
+    if (here.length) box.closest('details')?.setAttribute('open', '');
+  }
+  const outbox = document.querySelector('[data-offline-outbox]');
+  if (outbox) {
+    outbox.hidden = items.length === 0;
+    outbox.querySelector('[data-items]').replaceChildren(...items.map(i => render(i, { t, when, user, withCase: true })));
+  }
+  for (const card of document.querySelectorAll('[data-case-id]')) {
+    card.querySelector('[data-testid=queued-badge]')?.remove();
+    if (items.some(i => i.caseId === card.dataset.caseId))
+    {
+      const badge = Object.assign(document.createElement('span'), { className: 'badge warn', textContent: t('Offline.Queued') });
+      badge.dataset.testid = 'queued-badge';
+      card.append(badge);
+    }
+  }
+}
+document.addEventListener('ct-outbox', show);
+await show();
+
+// --- Connection state: say it, and send what waits as soon as it returns (and now, on this visit). ---
+let offlineNote;
+const onConnection = () => {
+  offlineNote?.remove(); offlineNote = null;
+  if (!navigator.onLine) offlineNote = banner('warn', 'offline', t('Offline.Offline'));
+  else flush(user);
+};
+addEventListener('online', onConnection);
+addEventListener('offline', onConnection);
+onConnection();
+
+// --- Sign-out wipes the device's copy (the server's Clear-Site-Data does it too, where this script did not run). ---
+const logout = document.querySelector('form[action="/logout"]');
+logout?.addEventListener('submit', async ev => {
+  if (logout.dataset.wiped) return;
+  ev.preventDefault();
+  const waiting = (await mine(user)).length;
+  if (waiting && !confirm(t('Offline.LogoutConfirm', waiting))) return;
+  await wipe();
+  logout.dataset.wiped = '1';
+  logout.submit();
+});
