@@ -58,7 +58,7 @@ public sealed record CreateUser(string? Username, string? DisplayName, Role? Rol
         {
             RuleFor(x => x.Username).NotEmpty().MaximumLength(64).Matches("^[a-zA-Z0-9._-]+$")
                 .WithMessage(_ => Messages.Text("Username.Characters"));
-            RuleFor(x => x.DisplayName).NotEmpty().MaximumLength(200).Must(Logins.IsPlainText)
+            RuleFor(x => x.DisplayName).NotEmpty().MaximumLength(200).Must(Text.IsSingleLine)
                 .WithMessage(_ => Messages.Text("PlainText"));
             RuleFor(x => x.Password).Empty()
                 .WithMessage(_ => Messages.Text("Password.NotSent"));
@@ -94,7 +94,7 @@ public sealed record RejectRequest(string? Reason)
 {
     public sealed class Validator : AbstractValidator<RejectRequest>
     {
-        public Validator() => RuleFor(x => x.Reason).MaximumLength(500).Must(Logins.IsPlainText)
+        public Validator() => RuleFor(x => x.Reason).MaximumLength(500).Must(Text.IsSingleLine)
             .WithMessage(_ => Messages.Text("PlainText"));
     }
 }

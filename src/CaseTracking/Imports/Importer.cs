@@ -165,7 +165,7 @@ public sealed class Importer(IDocumentStore store, SupervisionKinds kinds, CaseC
                 var raw = row[col];
                 if (raw is null) return null;
                 var value = ImportText.Unneutralise(ImportText.Clean(raw));
-                if (Infrastructure.Text.HasControlCharacters(value))
+                if (!Infrastructure.Text.IsMultiLine(value))
                 {
                     Problem(row, col, "import.control-character", Code("import.control-character"));
                     return null;
@@ -388,7 +388,7 @@ public sealed class Importer(IDocumentStore store, SupervisionKinds kinds, CaseC
                     var raw = row[col];
                     if (raw is null) return null;
                     var v = ImportText.Unneutralise(ImportText.Clean(raw));
-                    if (Infrastructure.Text.HasControlCharacters(v))
+                    if (!Infrastructure.Text.IsMultiLine(v))
                     {
                         Problem(row, col, "import.control-character", Code("import.control-character"));
                         return null;
