@@ -9,7 +9,7 @@ public enum AdminAction
 {
     WardCreated, OrganisationCreated, RequestCreated, RequestApproved, RequestRejected,
     UserCreated, AccessChanged, PasswordReset, UserDeactivated, PasswordChanged,
-    WardRenamed, OrganisationChanged
+    WardRenamed, OrganisationChanged, RequestCancelled
 }
 
 /// <summary>
