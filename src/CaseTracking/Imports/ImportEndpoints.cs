@@ -118,6 +118,8 @@ public static class ImportEndpoints
     public static IServiceCollection AddImports(this IServiceCollection services)
     {
         services.AddSingleton<Importer>();
+        services.AddSingleton<ImportUploads>();
+        services.AddHostedService<ImportUploadSweep>();
         services.Configure<OpenApiOptions>("v1", o => o.AddOperationTransformer<ImportUploadDocs>());
         return services;
     }
