@@ -66,7 +66,7 @@ public static class AdminAuditEndpoint
 
     public static async Task<IReadOnlyList<AdminAuditEntry>> QueryAsync(IQuerySession session, DateTimeOffset? from, DateTimeOffset? to,
         bool alertsOnly, int page, int pageSize, CancellationToken ct) =>
-        await PageAsync(session, from, to, alertsOnly, page, pageSize, ct);
+        [.. await PageAsync(session, from, to, alertsOnly, page, pageSize, ct)];
 
     /// <summary>One page of the trail, newest first, with the number of entries on every page (for the pager).</summary>
     public static async Task<IPagedList<AdminAuditEntry>> PageAsync(IQuerySession session, DateTimeOffset? from, DateTimeOffset? to,
