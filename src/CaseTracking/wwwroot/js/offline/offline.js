@@ -2,7 +2,7 @@
 // - registers the service worker (/sw.js) that keeps the reviewer's pages for use with no connection;
 // - keeps drafts of the review and progress forms (drafts.js) and queues a form saved offline (outbox.js);
 // - wipes the device's copy: at sign-out, for cases no longer on "Hồ sơ của tôi", after KeepDays without a connection.
-import { get, put, wipe, forget, held, dropPages, serverNow, PAGES } from './store.js';
+import { get, put, del, wipe, forget, held, dropPages, serverNow, PAGES } from './store.js';
 import { keep, fieldsOf, keyOf } from './drafts.js';
 import { enqueue, mine, flush, send, drop } from './outbox.js';
 import { render, refusedItem } from './view.js';
@@ -36,6 +36,8 @@ const lastOnline = await get('meta', 'lastOnline');
 if (lastOnline != null && Date.now() - lastOnline > keepDays * 864e5) {
   const { drafts, outbox } = await held();
   await forget();
+  // Said once: from here the clock starts again at the next page from the server.
+  await del('meta', 'lastOnline');
   const b = banner('warn', 'expired', t('Offline.Expired', keepDays));
   if (drafts + outbox > 0) b.append(' ' + t('Offline.ExpiredLost', drafts + outbox));
 }
