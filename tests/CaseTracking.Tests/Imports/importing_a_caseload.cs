@@ -75,7 +75,7 @@ public sealed class importing_a_caseload(AppFixture app) : IAsyncLifetime
         var violations = new[]
         {
             Violation(Ref("PV1"), "11/08/2025", "Nghiêm trọng", "Vắng mặt ba buổi sinh hoạt."),           // row 2: kept
-            Violation(Ref("PV1"), "2099-01-01"),                                                           // row 3: in the future
+            Violation(Ref("PV1"), "2026-12-01"),                                                           // row 3: after today (2026-06-15)
             Violation(Ref("PV1"), "31/02/2025"),                                                           // row 4: no such date
             Violation(Ref("PV1"), "2025-09-01", description: "a\u0085b")                                  // row 5: a control character (C1 next line)
         };
@@ -279,7 +279,7 @@ public sealed class importing_a_caseload(AppFixture app) : IAsyncLifetime
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
         var bytes = await response.Content.ReadAsByteArrayAsync();
         using (var stream = new MemoryStream(bytes))
-            MiniExcelLibs.MiniExcel.GetSheetNames(stream).ShouldBe(["Hồ sơ", "Đánh giá", "Hướng dẫn"]);
+            MiniExcelLibs.MiniExcel.GetSheetNames(stream).ShouldBe(["Hồ sơ", "Đánh giá", "Tiến bộ", "Vi phạm", "Hướng dẫn"]);
         using (var stream = new MemoryStream(bytes))
         {
             var header = (IDictionary<string, object>)MiniExcelLibs.MiniExcel.Query(stream).First();
@@ -289,7 +289,7 @@ public sealed class importing_a_caseload(AppFixture app) : IAsyncLifetime
         // The template itself imports to nothing: its example row is passed over.
         var blank = (await Upload(app.Host, p.SupervisorA.Api, bytes, "mau.xlsx", true)).As<ImportReport>();
         blank.Problems.ShouldBeEmpty();
-        blank.Created.Cases.ShouldBe(0);
+        blank.Created.ShouldBe(new ImportCounts(0, 0, 0, 0, 0), "the example rows of every sheet are passed over");
 
         using var csvRequest = new HttpRequestMessage(HttpMethod.Get, "/api/imports/template.csv");
         csvRequest.Headers.Authorization = p.SupervisorA.Api.Authorization;
