@@ -115,8 +115,31 @@ public sealed class admin_pages(UiFixture ui)
         await ui.ScreenshotAsync(page, "admin-user-change-access-phone");
         await page.GotoAsync("/admin/users?q=Phương Nhi");
         await page.ClickAsync($"[data-testid='deactivate-{username}']");
+        // First the question, saying what will happen: no more sign-in, and the reset still waiting is cancelled.
+        var question = await page.Locator("[data-testid=deactivate-question]").InnerTextAsync();
+        question.ShouldContain("Vô hiệu hóa tài khoản của Đoàn Phương Nhi");
+        question.ShouldContain("không đăng nhập được nữa");
+        (await page.Locator("[data-testid=deactivate-requests]").InnerTextAsync()).ShouldContain("1 yêu cầu đang chờ phê duyệt cho tài khoản này (cấp lại mật khẩu) sẽ bị hủy");
+        await ui.ScreenshotAsync(page, "admin-user-deactivate-question-phone");
+        // Not ticked: asked again, nothing done.
+        await page.ClickAsync("[data-testid=deactivate-submit]");
+        (await page.Locator("[data-testid=error]").InnerTextAsync()).ShouldContain("Vui lòng sửa");
+        (await page.Locator("#deactivate-confirm").GetAttributeAsync("aria-invalid")).ShouldBe("true");
+        await page.GotoAsync("/admin/users?q=Phương Nhi");
+        (await page.Locator("[data-testid=users] tbody tr").InnerTextAsync()).ShouldNotContain("Đã vô hiệu hóa");
+        // "No, go back" leaves it as it was.
+        await page.ClickAsync($"[data-testid='deactivate-{username}']");
+        await page.ClickAsync("[data-testid=deactivate-cancel]");
+        (await page.Locator("[data-testid=deactivate-question]").CountAsync()).ShouldBe(0);
+        await page.GotoAsync("/admin/users?q=Phương Nhi");
+        await page.ClickAsync($"[data-testid='deactivate-{username}']");
+        await page.CheckAsync("#deactivate-confirm");
+        await page.ClickAsync("[data-testid=deactivate-submit]");
         (await page.Locator("[data-testid=confirmation]").InnerTextAsync()).ShouldContain("Đã vô hiệu hóa tài khoản Đoàn Phương Nhi");
         (await page.Locator("[data-testid=changed-row]").InnerTextAsync()).ShouldContain("Đã vô hiệu hóa");
+        // The reset that waited is gone from the requests to approve.
+        await page.GotoAsync("/admin");
+        (await page.Locator($"[data-testid='approve-{username}']").CountAsync()).ShouldBe(0);
         await page.Context.CloseAsync();
 
         var wide = await ui.SignInAsync("admin", UiFixture.AdminPassword, 1366, 900);

@@ -26,5 +26,10 @@ public sealed class english_screens(UiFixture ui)
         await Shoot(ui.SupervisorA.Username, UiFixture.Password, $"/cases/{ui.PendingCase}/release", "en-supervisor-release-decision", "Decide on release");
         await Shoot(ui.Auditor.Username, UiFixture.Password, $"/cases/{ui.ReviewCase}?verify=true", "en-auditor-case", ui.ReviewPerson);
         await Shoot("admin", UiFixture.AdminPassword, "/admin", "en-admin", "Administration");
+        // The admin's own pages (issue 15): each list paged and searchable, its form on top.
+        await Shoot("admin", UiFixture.AdminPassword, "/admin/wards", "en-admin-wards", "Wards");
+        await Shoot("admin", UiFixture.AdminPassword, "/admin/organisations", "en-admin-organisations", "Organisations");
+        await Shoot("admin", UiFixture.AdminPassword, "/admin/users", "en-admin-users", "Users");
+        await Shoot("admin", UiFixture.AdminPassword, $"/admin/users?deactivate={ui.ReviewerA.Id}#deactivate-title", "en-admin-user-deactivate", "Users", 360, 740);
     }
 }

@@ -31,15 +31,25 @@ public sealed class importing_a_file(UiFixture ui)
         (await page.Locator("[data-testid=cases]").InnerTextAsync()).ShouldBe("1");
         (await page.Locator("[data-testid=problems]").InnerTextAsync()).ShouldContain("Dòng 3, cột Ngày kết thúc:");
         await ui.ScreenshotAsync(page, "import-dry-run");
+        // The checked file waits on the server for the confirmation, and only until then.
+        WaitingUploads().Length.ShouldBe(1);
 
         await page.ClickAsync("[data-testid=confirm]");
         (await page.Locator("[data-testid=summary]").InnerTextAsync()).ShouldContain("Đã nhập");
         (await page.Locator("[data-testid=cases]").InnerTextAsync()).ShouldBe("1");
+        WaitingUploads().ShouldBeEmpty();
         await ui.ScreenshotAsync(page, "import-done");
 
         await page.GotoAsync("/reports/province");
         (await page.Locator("[data-testid=province-report] h1").InnerTextAsync()).ShouldContain("Báo cáo");
         await ui.ScreenshotAsync(page, "province-report");
         await page.Context.CloseAsync();
+    }
+
+    /// <summary>The supervisor's uploads waiting for a confirmation (Imports/ImportUploads, its default folder).</summary>
+    private string[] WaitingUploads()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "casetracking-imports");
+        return Directory.Exists(folder) ? Directory.GetFiles(folder, $"{ui.SupervisorA.Id:N}-*.upload") : [];
     }
 }

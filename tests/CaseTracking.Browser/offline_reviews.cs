@@ -136,6 +136,15 @@ public sealed class offline_reviews(UiFixture ui)
         (await conflict.Locator("[data-testid=outbox-discard]").CountAsync()).ShouldBe(1);
         await ui.ScreenshotAsync(page, "offline-review-conflict-360");
         (await ReviewsAsync(caseId)).Select(r => r.Summary).ShouldBe(["Đồng nghiệp ghi trước."], "the colleague's review is not overwritten");
+        // Refused, it waits for the user: "Chưa gửi được", not "Chờ gửi" (which goes by itself), here and on the list.
+        (await conflict.Locator("[data-testid=outbox-badge]").InnerTextAsync()).ShouldBe("Chưa gửi được");
+        await page.GotoAsync("/my-cases");
+        var badge = page.Locator($"[data-case-id='{caseId}'] [data-testid=queued-badge]");
+        (await badge.InnerTextAsync()).ShouldBe("Chưa gửi được");
+        (await badge.GetAttributeAsync("data-state")).ShouldBe("refused");
+        await ui.ScreenshotAsync(page, "offline-my-cases-not-sent-360");
+        await page.GotoAsync($"/cases/{caseId}");
+        await conflict.WaitForAsync();
 
         // "Edit / pick another month": the text goes back into the form as a draft.
         await conflict.Locator("[data-testid=outbox-edit]").ClickAsync();
@@ -160,6 +169,59 @@ public sealed class offline_reviews(UiFixture ui)
         await page.WaitForURLAsync("**/login");
         (await StorageAsync(page)).ShouldBe("caches=0 idb=0 sw=0");
         (await page.Locator("[data-testid=device-copy]").InnerTextAsync()).ShouldContain("giữ một bản sao");
+        await context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task after_keep_days_without_the_server_the_phone_drops_its_pages_drafts_and_outbox_and_says_so()
+    {
+        var caseId = await OpenAssignedCaseAsync();
+        var (context, page) = await ReviewerOnCaseAsync(caseId);
+        await context.SetOfflineAsync(true);
+        const string summary = "Bài viết lúc mất mạng, quá hạn giữ trên máy.";
+        await page.ClickAsync("[data-testid=rating-Good]");
+        await page.FillAsync("#review-summary", summary);
+        await page.ClickAsync("[data-testid=review-submit]");
+        await page.Locator("[data-testid=outbox-item][data-state=queued]").WaitForAsync();
+        // And a second review begun: a draft.
+        await page.FillAsync("#review-summary", "Nháp bài thứ hai.");
+        await DraftKeptAsync(page, "Nháp bài thứ hai.");
+
+        // The phone last had a page from the server eight days ago (KeepDays is 7).
+        await page.EvaluateAsync("""
+            () => new Promise(done => {
+              const open = indexedDB.open('casetracking-offline');
+              open.onsuccess = () => {
+                const tx = open.result.transaction('meta', 'readwrite');
+                tx.objectStore('meta').put(Date.now() - 8 * 864e5, 'lastOnline');
+                tx.oncomplete = () => { open.result.close(); done(true); };
+              };
+            })
+            """);
+        await page.ReloadAsync();
+        var expired = page.Locator("[data-testid=expired]");
+        await expired.WaitForAsync();
+        (await expired.InnerTextAsync()).ShouldContain("Đã quá 7 ngày");
+        (await expired.InnerTextAsync()).ShouldContain("Có 2 bài chưa gửi đã bị xoá");
+        (await page.Locator("[data-testid=outbox-item]").CountAsync()).ShouldBe(0);
+        (await page.EvaluateAsync<string>("""
+            () => new Promise(done => {
+              const open = indexedDB.open('casetracking-offline');
+              open.onsuccess = () => {
+                const tx = open.result.transaction(['drafts', 'outbox']);
+                const d = tx.objectStore('drafts').count(), o = tx.objectStore('outbox').count();
+                tx.oncomplete = () => { open.result.close(); done(`drafts=${d.result} outbox=${o.result}`); };
+              };
+            })
+            """)).ShouldBe("drafts=0 outbox=0");
+        (await page.EvaluateAsync<int>("caches.open('ct-pages').then(c => c.keys()).then(k => k.length)")).ShouldBe(0);
+        await ui.ScreenshotAsync(page, "offline-expired-360");
+
+        // Back online: nothing old is sent.
+        await context.SetOfflineAsync(false);
+        await page.GotoAsync("/my-cases");
+        await Task.Delay(1000);
+        (await ReviewsAsync(caseId)).ShouldBeEmpty();
         await context.CloseAsync();
     }
 

@@ -9,7 +9,7 @@ public enum AdminAction
 {
     WardCreated, OrganisationCreated, RequestCreated, RequestApproved, RequestRejected,
     UserCreated, AccessChanged, PasswordReset, UserDeactivated, PasswordChanged,
-    WardRenamed, OrganisationChanged
+    WardRenamed, OrganisationChanged, RequestCancelled
 }
 
 /// <summary>
@@ -65,12 +65,17 @@ public static class AdminAuditEndpoint
         });
 
     public static async Task<IReadOnlyList<AdminAuditEntry>> QueryAsync(IQuerySession session, DateTimeOffset? from, DateTimeOffset? to,
+        bool alertsOnly, int page, int pageSize, CancellationToken ct) =>
+        [.. await PageAsync(session, from, to, alertsOnly, page, pageSize, ct)];
+
+    /// <summary>One page of the trail, newest first, with the number of entries on every page (for the pager).</summary>
+    public static async Task<IPagedList<AdminAuditEntry>> PageAsync(IQuerySession session, DateTimeOffset? from, DateTimeOffset? to,
         bool alertsOnly, int page, int pageSize, CancellationToken ct)
     {
         var query = session.Query<AdminAuditEntry>().AsQueryable();
         if (from?.ToUniversalTime() is { } f) query = query.Where(e => e.At >= f);
         if (to?.ToUniversalTime() is { } t) query = query.Where(e => e.At <= t);
         if (alertsOnly) query = query.Where(e => e.Alert);
-        return [.. await query.OrderByDescending(e => e.At).ThenByDescending(e => e.Id).ToPagedListAsync(page, pageSize, ct)];
+        return await query.OrderByDescending(e => e.At).ThenByDescending(e => e.Id).ToPagedListAsync(page, pageSize, ct);
     }
 }

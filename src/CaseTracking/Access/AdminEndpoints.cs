@@ -11,8 +11,8 @@ public sealed record CreateWard(string? Code, string? Name)
     {
         public Validator()
         {
-            RuleFor(x => x.Code).NotEmpty().MaximumLength(20).Must(Logins.IsPlainText).WithMessage(_ => Messages.Text("PlainText"));
-            RuleFor(x => x.Name).NotEmpty().MaximumLength(200).Must(Logins.IsPlainText).WithMessage(_ => Messages.Text("PlainText"));
+            RuleFor(x => x.Code).NotEmpty().MaximumLength(20).Must(Text.IsSingleLine).WithMessage(_ => Messages.Text("PlainText"));
+            RuleFor(x => x.Name).NotEmpty().MaximumLength(200).Must(Text.IsSingleLine).WithMessage(_ => Messages.Text("PlainText"));
         }
     }
 }
@@ -23,7 +23,7 @@ public sealed record CreateOrganisation(string? Name, OrganisationType? Type, Gu
     {
         public Validator()
         {
-            RuleFor(x => x.Name).NotEmpty().MaximumLength(200).Must(Logins.IsPlainText).WithMessage(_ => Messages.Text("PlainText"));
+            RuleFor(x => x.Name).NotEmpty().MaximumLength(200).Must(Text.IsSingleLine).WithMessage(_ => Messages.Text("PlainText"));
             RuleFor(x => x.Type).NotNull().IsInEnum();
             RuleFor(x => x.WardId).NotEmpty();
         }

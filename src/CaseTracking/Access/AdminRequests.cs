@@ -8,7 +8,8 @@ namespace CaseTracking.Access;
 
 public enum AdminRequestKind { CreateUser, ChangeAccess, ResetPassword }
 
-public enum AdminRequestStatus { Pending, Approved, Rejected }
+/// <summary>Cancelled: closed by the system, not by an admin's decision (the user was deactivated while it waited).</summary>
+public enum AdminRequestStatus { Pending, Approved, Rejected, Cancelled }
 
 /// <summary>
 /// A change to a user that could give someone case access (DESIGN §5): a new account, a new role or scope, a
@@ -58,7 +59,7 @@ public sealed record CreateUser(string? Username, string? DisplayName, Role? Rol
         {
             RuleFor(x => x.Username).NotEmpty().MaximumLength(64).Matches("^[a-zA-Z0-9._-]+$")
                 .WithMessage(_ => Messages.Text("Username.Characters"));
-            RuleFor(x => x.DisplayName).NotEmpty().MaximumLength(200).Must(Logins.IsPlainText)
+            RuleFor(x => x.DisplayName).NotEmpty().MaximumLength(200).Must(Text.IsSingleLine)
                 .WithMessage(_ => Messages.Text("PlainText"));
             RuleFor(x => x.Password).Empty()
                 .WithMessage(_ => Messages.Text("Password.NotSent"));
@@ -94,7 +95,7 @@ public sealed record RejectRequest(string? Reason)
 {
     public sealed class Validator : AbstractValidator<RejectRequest>
     {
-        public Validator() => RuleFor(x => x.Reason).MaximumLength(500).Must(Logins.IsPlainText)
+        public Validator() => RuleFor(x => x.Reason).MaximumLength(500).Must(Text.IsSingleLine)
             .WithMessage(_ => Messages.Text("PlainText"));
     }
 }
@@ -201,6 +202,7 @@ public static class UserEndpoints
         {
             var user = await UserOfAsync(ctx.Session, ctx.Actor, userId, ctx.Cancellation);
             if (user is null) return Problems.NotFound("user");
+            if (!user.Active) return Problems.Rule(new("user.inactive", "This user is deactivated."));
             var request = Request(ctx, AdminRequestKind.ResetPassword, user);
             request.Role = user.Role;
             ctx.Session.Insert(request);
@@ -223,6 +225,15 @@ public static class UserEndpoints
             ctx.Session.Store(user);
             ctx.Session.Insert(AdminAudit.Entry(ctx.Now, ctx.Actor, AdminAction.UserDeactivated, user, null,
                 $"Deactivated {user.Username}; every session of the user ended."));
+            // What waited for a second admin about this user (a password reset, a new role) must not be approved later
+            // by mistake: it is closed with the deactivation, and the trail says why.
+            foreach (var waiting in await PendingForAsync(ctx.Session, user.Id, ctx.Cancellation))
+            {
+                Decide(waiting, ctx.Actor, ctx.Now, AdminRequestStatus.Cancelled, $"{user.Username} was deactivated.");
+                ctx.Session.Store(waiting);
+                ctx.Session.Insert(AdminAudit.Entry(ctx.Now, ctx.Actor, AdminAction.RequestCancelled, user, waiting,
+                    $"Cancelled {waiting.Kind} asked by {waiting.RequestedBy}: {user.Username} was deactivated."));
+            }
             ctx.OnSaved(() => Forget(ctx, userId));
             return new Reply(200, UserView.Of(user));
         });
@@ -303,6 +314,7 @@ public static class UserEndpoints
                 default:
                     var reset = await UserOfAsync(ctx.Session, ctx.Actor, request.UserId!.Value, ct);
                     if (reset is null) return Problems.NotFound("user");
+                    if (!reset.Active) return Problems.Rule(new("user.inactive", "This user is deactivated."));
                     password = OneTimePassword();
                     reset.PasswordHash = Logins.HashPassword(reset, password);
                     reset.MustChangePassword = true;
@@ -347,6 +359,10 @@ public static class UserEndpoints
 
     private static Reply Pending(AdminRequest request) =>
         new(202, new { requestId = request.Id, status = request.Status }, $"/api/admin/requests/{request.Id}");
+
+    /// <summary>The requests about one user still waiting for a second admin.</summary>
+    public static async Task<IReadOnlyList<AdminRequest>> PendingForAsync(IQuerySession session, Guid userId, CancellationToken ct) =>
+        await session.Query<AdminRequest>().Where(r => r.UserId == userId && r.Status == AdminRequestStatus.Pending).ToListAsync(ct);
 
     private static AdminRequest Request<T>(WriteContext<T> ctx, AdminRequestKind kind, User user) => new()
     {

@@ -58,7 +58,7 @@ public sealed record TokenRequest(string? Username, string? Password)
     {
         public Validator()
         {
-            RuleFor(x => x.Username).NotEmpty().MaximumLength(100).Must(Logins.IsPlainText)
+            RuleFor(x => x.Username).NotEmpty().MaximumLength(100).Must(Text.IsSingleLine)
                 .WithMessage(_ => Messages.Text("PlainText"));
             RuleFor(x => x.Password).NotEmpty().MaximumLength(200);
         }
@@ -97,13 +97,10 @@ public sealed class Logins(IDocumentStore store, TimeProvider time, SigningKeys 
 
     public static string Normalise(string username) => username.Trim().ToLowerInvariant();
 
-    /// <summary>No NUL or other control characters: PostgreSQL text cannot hold NUL, and no user name has them.</summary>
-    public static bool IsPlainText(string? value) => value is null || !value.Any(char.IsControl);
-
     public async Task<LoginOutcome> CheckAsync(HttpContext http, string username, string password, CancellationToken ct)
     {
         var name = Normalise(username);
-        if (name.Length is 0 or > 100 || !IsPlainText(name) || password.Length > 200)
+        if (name.Length is 0 or > 100 || !Text.IsSingleLine(name) || password.Length > 200)
         {
             Hasher.VerifyHashedPassword(Nobody, DummyHash, password.Length > 200 ? password[..200] : password);
             return new(LoginResult.Refused);
@@ -211,7 +208,7 @@ public sealed record ChangePassword(string? Username, string? CurrentPassword, s
     {
         public Validator()
         {
-            RuleFor(x => x.Username).NotEmpty().MaximumLength(100).Must(Logins.IsPlainText)
+            RuleFor(x => x.Username).NotEmpty().MaximumLength(100).Must(Text.IsSingleLine)
                 .WithMessage(_ => Messages.Text("PlainText"));
             RuleFor(x => x.CurrentPassword).NotEmpty().MaximumLength(200);
             RuleFor(x => x.NewPassword).NotEmpty().MinimumLength(10).MaximumLength(200)

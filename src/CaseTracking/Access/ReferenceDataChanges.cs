@@ -10,7 +10,7 @@ public sealed record RenameWard(string? Name)
     public sealed class Validator : AbstractValidator<RenameWard>
     {
         public Validator() =>
-            RuleFor(x => x.Name).NotEmpty().MaximumLength(200).Must(Logins.IsPlainText).WithMessage(_ => Messages.Text("PlainText"));
+            RuleFor(x => x.Name).NotEmpty().MaximumLength(200).Must(Text.IsSingleLine).WithMessage(_ => Messages.Text("PlainText"));
     }
 }
 
@@ -20,7 +20,7 @@ public sealed record ChangeOrganisation(string? Name, OrganisationType? Type)
     {
         public Validator()
         {
-            RuleFor(x => x.Name).NotEmpty().MaximumLength(200).Must(Logins.IsPlainText).WithMessage(_ => Messages.Text("PlainText"));
+            RuleFor(x => x.Name).NotEmpty().MaximumLength(200).Must(Text.IsSingleLine).WithMessage(_ => Messages.Text("PlainText"));
             RuleFor(x => x.Type).NotNull().IsInEnum();
         }
     }

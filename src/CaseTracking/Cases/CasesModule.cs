@@ -45,6 +45,9 @@ public static class CasesModule
                 o.DeleteViewTypeOnTeardown<StatisticsMember>();
                 o.DeleteViewTypeOnTeardown<StatisticsRow>();
             });
+        // Reviews and violations by month per case, for the report's organisation-type lines (Reports/CaseActivity).
+        opts.Projections.Add(new Reports.CaseActivityProjection(), ProjectionLifecycle.Async);
+        opts.Schema.For<Reports.CaseActivity>().MultiTenanted();
         // The caseload is a group-by over the active cases' members (CaseloadQueries); ward and organisation scope them.
         opts.Schema.For<CaseloadMember>().MultiTenanted().Duplicate(x => x.WardId).Duplicate(x => x.OrganisationId);
         opts.Schema.For<StatisticsMember>().MultiTenanted();

@@ -8,10 +8,11 @@ namespace CaseTracking.Imports;
 public enum Col
 {
     ExternalRef, FullName, DateOfBirth, NationalId, Address, Phone, WardCode, Kind, DecisionNumber, IssuedBy, IssuedOn,
-    StartsOn, EndsOn, Organisation, Mentor, Supervisor, Period, HeldOn, Rating, Summary
+    StartsOn, EndsOn, Organisation, Mentor, Supervisor, Period, HeldOn, Rating, Summary,
+    Area, Direction, RecordedOn, Note, Severity, OccurredOn, Description
 }
 
-public enum SheetKind { Cases, Reviews }
+public enum SheetKind { Cases, Reviews, Progress, Violations }
 
 /// <summary>Headers and texts of the template in both languages; an upload is read with either.</summary>
 public static class ImportColumns
@@ -24,6 +25,20 @@ public static class ImportColumns
 
     public static readonly Col[] ReviewColumns = [Col.ExternalRef, Col.Period, Col.HeldOn, Col.Rating, Col.Summary];
 
+    /// <summary>The progress sheet: one row a progress note of a case (<c>ProgressRecorded</c>).</summary>
+    public static readonly Col[] ProgressColumns = [Col.ExternalRef, Col.Area, Col.Direction, Col.RecordedOn, Col.Note];
+
+    /// <summary>The violations sheet: one row a violation of a case (<c>ViolationRecorded</c>).</summary>
+    public static readonly Col[] ViolationColumns = [Col.ExternalRef, Col.Severity, Col.OccurredOn, Col.Description];
+
+    public static Col[] ColumnsOf(SheetKind sheet) => sheet switch
+    {
+        SheetKind.Cases => CaseColumns,
+        SheetKind.Reviews => ReviewColumns,
+        SheetKind.Progress => ProgressColumns,
+        _ => ViolationColumns
+    };
+
     /// <summary>Columns a row of the sheet cannot do without (the assignment's three are all or none).</summary>
     public static readonly Col[] RequiredCaseColumns =
     [
@@ -31,7 +46,7 @@ public static class ImportColumns
         Col.IssuedOn, Col.StartsOn, Col.EndsOn
     ];
 
-    public static readonly Col[] DateColumns = [Col.DateOfBirth, Col.IssuedOn, Col.StartsOn, Col.EndsOn, Col.HeldOn];
+    public static readonly Col[] DateColumns = [Col.DateOfBirth, Col.IssuedOn, Col.StartsOn, Col.EndsOn, Col.HeldOn, Col.RecordedOn, Col.OccurredOn];
 
     public static readonly CultureInfo Vietnamese = new("vi-VN");
     public static readonly CultureInfo English = new("en-GB");

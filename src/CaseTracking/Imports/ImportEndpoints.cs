@@ -87,8 +87,8 @@ public static class ImportEndpoints
         reads.Run(http, [Role.Supervisor, Role.Auditor], async (actor, session) =>
         {
             if (await ScopeAsync(actor, session, wardId, http.RequestAborted) is { } refusal) return refusal;
-            var (cases, reviews) = await ImportTemplate.ExportAsync(session, actor, wardId, http.RequestAborted);
-            return Spreadsheets.File(Spreadsheets.Xlsx([cases, reviews]), Spreadsheets.XlsxType,
+            var export = await ImportTemplate.ExportAsync(session, actor, wardId, http.RequestAborted);
+            return Spreadsheets.File(Spreadsheets.Xlsx(export.All), Spreadsheets.XlsxType,
                 await ExportNameAsync(session, wardId, clock, http.RequestAborted) + ".xlsx");
         });
 
@@ -97,8 +97,8 @@ public static class ImportEndpoints
         reads.Run(http, [Role.Supervisor, Role.Auditor], async (actor, session) =>
         {
             if (await ScopeAsync(actor, session, wardId, http.RequestAborted) is { } refusal) return refusal;
-            var (cases, _) = await ImportTemplate.ExportAsync(session, actor, wardId, http.RequestAborted);
-            return Spreadsheets.File(Spreadsheets.Csv(cases), Spreadsheets.CsvType, await ExportNameAsync(session, wardId, clock, http.RequestAborted) + ".csv");
+            var export = await ImportTemplate.ExportAsync(session, actor, wardId, http.RequestAborted);
+            return Spreadsheets.File(Spreadsheets.Csv(export.Cases), Spreadsheets.CsvType, await ExportNameAsync(session, wardId, clock, http.RequestAborted) + ".csv");
         });
 
     private static async Task<IResult?> ScopeAsync(Actor actor, Marten.IQuerySession session, Guid? wardId, CancellationToken ct)
@@ -118,6 +118,8 @@ public static class ImportEndpoints
     public static IServiceCollection AddImports(this IServiceCollection services)
     {
         services.AddSingleton<Importer>();
+        services.AddSingleton<ImportUploads>();
+        services.AddHostedService<ImportUploadSweep>();
         services.Configure<OpenApiOptions>("v1", o => o.AddOperationTransformer<ImportUploadDocs>());
         return services;
     }

@@ -17,7 +17,21 @@ public sealed record RawRow(SheetKind Sheet, int Number, IReadOnlyDictionary<Col
 }
 
 public sealed record ReadFile(string Format, IReadOnlyList<RawRow> Cases, IReadOnlyList<RawRow> Reviews,
-    IReadOnlyList<string> UnknownHeaders, string CasesSheetName, string ReviewsSheetName);
+    IReadOnlyList<string> UnknownHeaders, string CasesSheetName, string ReviewsSheetName)
+{
+    public IReadOnlyList<RawRow> Progress { get; init; } = [];
+    public IReadOnlyList<RawRow> Violations { get; init; } = [];
+    public string ProgressSheetName { get; init; } = "";
+    public string ViolationsSheetName { get; init; } = "";
+
+    public string SheetName(SheetKind sheet) => sheet switch
+    {
+        SheetKind.Cases => CasesSheetName,
+        SheetKind.Reviews => ReviewsSheetName,
+        SheetKind.Progress => ProgressSheetName,
+        _ => ViolationsSheetName
+    };
+}
 
 /// <summary>A file that cannot be read at all: answered with its own status and code, and nothing is imported.</summary>
 public sealed class ImportFileException(int status, string code, string message) : Exception(message)
@@ -85,8 +99,10 @@ public static class ImportReader
 
         var cases = new List<RawRow>();
         var reviews = new List<RawRow>();
+        var progress = new List<RawRow>();
+        var violations = new List<RawRow>();
         var unknown = new List<string>();
-        string casesSheet = "", reviewsSheet = "";
+        string casesSheet = "", reviewsSheet = "", progressSheet = "", violationsSheet = "";
         try
         {
             foreach (var name in sheetNames)
@@ -107,6 +123,16 @@ public static class ImportReader
                     reviewsSheet = name;
                     reviews.AddRange(sheet.Value.Rows);
                 }
+                else if (sheet.Value.Kind == SheetKind.Progress && progressSheet.Length == 0)
+                {
+                    progressSheet = name;
+                    progress.AddRange(sheet.Value.Rows);
+                }
+                else if (sheet.Value.Kind == SheetKind.Violations && violationsSheet.Length == 0)
+                {
+                    violationsSheet = name;
+                    violations.AddRange(sheet.Value.Rows);
+                }
             }
         }
         catch (Exception e) when (e is InvalidDataException or XmlException or IOException or InvalidCastException or FormatException
@@ -116,11 +142,15 @@ public static class ImportReader
         }
 
         if (casesSheet.Length == 0) throw Refuse(StatusCodes.Status400BadRequest, "import.no-cases-sheet");
-        return new ReadFile("xlsx", cases, reviews, unknown, casesSheet, reviewsSheet);
+        return new ReadFile("xlsx", cases, reviews, unknown, casesSheet, reviewsSheet)
+        {
+            Progress = progress, Violations = violations, ProgressSheetName = progressSheet, ViolationsSheetName = violationsSheet
+        };
     }
 
     /// <summary>
-    /// The header row decides what a sheet is: the cases sheet has "full name", the reviews sheet "period".
+    /// The header row decides what a sheet is: the cases sheet has "full name", the reviews sheet "period", the progress
+    /// sheet "area", the violations sheet "severity".
     /// A sheet with neither (the instructions) is passed over.
     /// </summary>
     private static (SheetKind Kind, List<RawRow> Rows)? ReadSheet(IEnumerable<IDictionary<string, object?>> rows,
@@ -147,6 +177,8 @@ public static class ImportReader
 
                 if (found.ContainsValue(Col.FullName)) kind = SheetKind.Cases;
                 else if (found.ContainsValue(Col.Period)) kind = SheetKind.Reviews;
+                else if (found.ContainsValue(Col.Area)) kind = SheetKind.Progress;
+                else if (found.ContainsValue(Col.Severity)) kind = SheetKind.Violations;
                 else if (number >= 5) return null;
                 else continue;
                 columns = found;

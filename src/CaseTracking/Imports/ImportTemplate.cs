@@ -27,10 +27,19 @@ public static class ImportTemplate
     private static object?[] ExampleReview() =>
         [ExampleReference, "2025-06", "2025-06-20", ImportColumns.Text("ReviewRating.Good"), ImportColumns.Text("Import.Example.Summary")];
 
+    private static object?[] ExampleProgress() =>
+        [ExampleReference, ImportColumns.Text("ProgressArea.Employment"), ImportColumns.Text("ProgressDirection.Improved"), "2025-07-02",
+            ImportColumns.Text("Import.Example.Note")];
+
+    private static object?[] ExampleViolation() =>
+        [ExampleReference, ImportColumns.Text("ViolationSeverity.Minor"), "2025-08-11", ImportColumns.Text("Import.Example.Description")];
+
     public static byte[] Xlsx() => Spreadsheets.Xlsx(
     [
         new Sheet(ImportColumns.SheetName(SheetKind.Cases), Headers(ImportColumns.CaseColumns), [ExampleCase()]),
         new Sheet(ImportColumns.SheetName(SheetKind.Reviews), Headers(ImportColumns.ReviewColumns), [ExampleReview()]),
+        new Sheet(ImportColumns.SheetName(SheetKind.Progress), Headers(ImportColumns.ProgressColumns), [ExampleProgress()]),
+        new Sheet(ImportColumns.SheetName(SheetKind.Violations), Headers(ImportColumns.ViolationColumns), [ExampleViolation()]),
         Guide()
     ]);
 
@@ -41,17 +50,20 @@ public static class ImportTemplate
         var lines = new List<object?[]>();
         for (var i = 1; ImportColumns.Text($"Import.Guide.{i}") is var line && line != $"Import.Guide.{i}"; i++) lines.Add([line]);
         lines.Add([""]);
-        foreach (var col in ImportColumns.CaseColumns.Concat(ImportColumns.ReviewColumns.Skip(1)))
+        foreach (var col in ImportColumns.CaseColumns.Concat(ImportColumns.ReviewColumns.Skip(1)).Concat(ImportColumns.ProgressColumns.Skip(1))
+                     .Concat(ImportColumns.ViolationColumns.Skip(1)))
             lines.Add([$"{ImportColumns.Header(col)}: {ImportColumns.Text("Import.ColHelp." + col)}"]);
         return new Sheet(ImportColumns.SheetName(SheetKind.Cases) is var _ ? ImportColumns.Text("Import.Sheet.Guide") : "", [ImportColumns.Text("Import.Sheet.Guide")], lines);
     }
 
     /// <summary>
-    /// The unfinished cases of a ward (or of the province) in the template's shape, with their reviews. A case imported
-    /// before keeps its external reference; another is referenced by its case id. Progress, violations, pending releases
-    /// and transfers have no column: the export carries what the template can (the current ward and term).
+    /// The unfinished cases of a ward (or of the province) in the template's shape, with their reviews, progress notes
+    /// and violations: everything the import reads back. A case imported before keeps its external reference; another
+    /// is referenced by its case id. A pending release recommendation and the transfers a case went through have no
+    /// sheet (the import does not decide releases, and opens a case in its present ward): the export carries the present
+    /// ward and term.
     /// </summary>
-    public static async Task<(Sheet Cases, Sheet Reviews)> ExportAsync(IQuerySession session, Actor actor, Guid? wardId, CancellationToken ct)
+    public static async Task<CaseloadExport> ExportAsync(IQuerySession session, Actor actor, Guid? wardId, CancellationToken ct)
     {
         var query = session.Query<CaseSummary>().Where(s => s.Status != CaseStatus.Released && s.Status != CaseStatus.Revoked && s.Status != CaseStatus.Closed);
         if (wardId is { } w) query = query.Where(s => s.WardId == w);
@@ -88,22 +100,45 @@ public static class ImportTemplate
         var ids = cases.Select(c => c.Id).ToArray();
         var byId = cases.ToDictionary(c => c.Id);
         var reviewRows = new List<IReadOnlyList<object?>>();
-        // Reviews in chunks of streams: one query each, not one per case.
+        var progressRows = new List<IReadOnlyList<object?>>();
+        var violationRows = new List<IReadOnlyList<object?>>();
+        // Reviews, progress and violations in chunks of streams: one query each, not one per case. Free text is written
+        // as it was (the spreadsheet writer neutralises a leading "=" and the import reads it back).
         foreach (var chunk in ids.Chunk(2000))
         {
             var events = await session.Events.QueryAllRawEvents()
-                .Where(e => e.EventTypesAre(typeof(ReviewLogged)) && e.StreamId.IsOneOf(chunk))
+                .Where(e => e.EventTypesAre(typeof(ReviewLogged), typeof(ProgressRecorded), typeof(ViolationRecorded)) && e.StreamId.IsOneOf(chunk))
                 .ToListAsync(ct);
             foreach (var e in events.OrderBy(e => e.StreamId).ThenBy(e => e.Version))
             {
-                var r = (ReviewLogged)e.Data;
-                reviewRows.Add([Ref(byId[e.StreamId]), r.Period, r.HeldOn, ImportColumns.Text("ReviewRating." + r.Rating), r.Summary]);
+                var reference = Ref(byId[e.StreamId]);
+                switch (e.Data)
+                {
+                    case ReviewLogged r:
+                        reviewRows.Add([reference, r.Period, r.HeldOn, ImportColumns.Text("ReviewRating." + r.Rating), r.Summary]);
+                        break;
+                    case ProgressRecorded p:
+                        progressRows.Add([reference, ImportColumns.Text("ProgressArea." + p.Area), ImportColumns.Text("ProgressDirection." + p.Direction), p.RecordedOn, p.Note]);
+                        break;
+                    case ViolationRecorded v:
+                        violationRows.Add([reference, ImportColumns.Text("ViolationSeverity." + v.Severity), v.OccurredOn, v.Description]);
+                        break;
+                }
             }
         }
 
-        return (new Sheet(ImportColumns.SheetName(SheetKind.Cases), Headers(ImportColumns.CaseColumns), caseRows),
-            new Sheet(ImportColumns.SheetName(SheetKind.Reviews), Headers(ImportColumns.ReviewColumns), reviewRows));
+        return new CaseloadExport(
+            new Sheet(ImportColumns.SheetName(SheetKind.Cases), Headers(ImportColumns.CaseColumns), caseRows),
+            new Sheet(ImportColumns.SheetName(SheetKind.Reviews), Headers(ImportColumns.ReviewColumns), reviewRows),
+            new Sheet(ImportColumns.SheetName(SheetKind.Progress), Headers(ImportColumns.ProgressColumns), progressRows),
+            new Sheet(ImportColumns.SheetName(SheetKind.Violations), Headers(ImportColumns.ViolationColumns), violationRows));
     }
 
     public static string Today(CaseClock clock) => clock.Today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+}
+
+/// <summary>A caseload as the template's sheets; the workbook holds them all, a CSV the cases alone.</summary>
+public sealed record CaseloadExport(Sheet Cases, Sheet Reviews, Sheet Progress, Sheet Violations)
+{
+    public IReadOnlyList<Sheet> All => [Cases, Reviews, Progress, Violations];
 }

@@ -6,7 +6,9 @@ using CaseTracking.Access;
 using CaseTracking.Cases;
 using CaseTracking.Cases.Assigning;
 using CaseTracking.Cases.Opening;
+using CaseTracking.Cases.Progress;
 using CaseTracking.Cases.Reviewing;
+using CaseTracking.Cases.Violations;
 using CaseTracking.Infrastructure;
 using CaseTracking.People;
 using FluentValidation;
@@ -40,7 +42,7 @@ public sealed record ImportProblem(string Sheet, int Row, string? Column, string
 /// <summary>A row left alone because its external reference is already imported in this province.</summary>
 public sealed record ImportSkip(string Sheet, int Row, string ExternalReference, string Text);
 
-public sealed record ImportCounts(int People, int PeopleMatched, int Cases, int Assignments, int Reviews);
+public sealed record ImportCounts(int People, int PeopleMatched, int Cases, int Assignments, int Reviews, int Progress = 0, int Violations = 0);
 
 public sealed record ImportReport(bool DryRun, string FileName, string FileSha256, string Format, int CaseRows, int ReviewRows,
     ImportCounts Created, int RowsSkipped, int RowsWithProblems, IReadOnlyList<ImportProblem> Problems, IReadOnlyList<ImportSkip> Skipped,
@@ -71,7 +73,8 @@ public static class ImportsModule
 /// </summary>
 public sealed class Importer(IDocumentStore store, SupervisionKinds kinds, CaseClock clock, TimeProvider time,
     IValidator<OpenCase> openValidator, IValidator<RegisterPerson> personValidator, IValidator<AssignCase> assignValidator,
-    IValidator<LogReview> reviewValidator, ILogger<Importer> logger)
+    IValidator<LogReview> reviewValidator, IValidator<RecordProgress> progressValidator, IValidator<RecordViolation> violationValidator,
+    ILogger<Importer> logger)
 {
     public const int BatchSize = 400;
 
@@ -109,7 +112,7 @@ public sealed class Importer(IDocumentStore store, SupervisionKinds kinds, CaseC
 
         void Problem(RawRow row, Col? col, string code, string message)
         {
-            var sheet = row.Sheet == SheetKind.Cases ? casesSheet : file.ReviewsSheetName;
+            var sheet = file.SheetName(row.Sheet);
             var text = col is { } c
                 ? ImportColumns.Format("Import.Problem.Cell", row.Number, ImportColumns.Header(c), message)
                 : ImportColumns.Format("Import.Problem.Row", row.Number, message);
@@ -137,7 +140,7 @@ public sealed class Importer(IDocumentStore store, SupervisionKinds kinds, CaseC
                 .Select(s => new { s.PersonId, s.Kind }).ToListAsync(ct))
             .Select(x => (x.PersonId, x.Kind)).ToHashSet();
 
-        var keys = file.Cases.Select(r => r[Col.ExternalRef]).Concat(file.Reviews.Select(r => r[Col.ExternalRef]))
+        var keys = file.Cases.Concat(file.Reviews).Concat(file.Progress).Concat(file.Violations).Select(r => r[Col.ExternalRef])
             .Where(x => x is not null).Select(x => RefKey(x!)).Distinct().ToArray();
         var imported = (await query.LoadManyAsync<ImportedCase>(ct, keys)).ToDictionary(m => m.Id);
         progress?.Invoke("read", 0, file.Cases.Count);
@@ -165,7 +168,7 @@ public sealed class Importer(IDocumentStore store, SupervisionKinds kinds, CaseC
                 var raw = row[col];
                 if (raw is null) return null;
                 var value = ImportText.Unneutralise(ImportText.Clean(raw));
-                if (Infrastructure.Text.HasControlCharacters(value))
+                if (!Infrastructure.Text.IsMultiLine(value))
                 {
                     Problem(row, col, "import.control-character", Code("import.control-character"));
                     return null;
@@ -388,7 +391,7 @@ public sealed class Importer(IDocumentStore store, SupervisionKinds kinds, CaseC
                     var raw = row[col];
                     if (raw is null) return null;
                     var v = ImportText.Unneutralise(ImportText.Clean(raw));
-                    if (Infrastructure.Text.HasControlCharacters(v))
+                    if (!Infrastructure.Text.IsMultiLine(v))
                     {
                         Problem(row, col, "import.control-character", Code("import.control-character"));
                         return null;
@@ -431,6 +434,104 @@ public sealed class Importer(IDocumentStore store, SupervisionKinds kinds, CaseC
             }
         }
 
+        // ---- progress notes and violations: through the API's validators and decisions, as the importing user ----
+        foreach (var row in file.Progress.Concat(file.Violations))
+        {
+            var before = problems.Count;
+            foreach (var col in ImportColumns.ColumnsOf(row.Sheet).Where(row.Formulas.Contains))
+                Problem(row, col, "import.formula", Code("import.formula"));
+            if (problems.Count > before) continue;
+
+            string? Value(Col col)
+            {
+                var raw = row[col];
+                if (raw is null) return null;
+                var v = ImportText.Unneutralise(ImportText.Clean(raw));
+                if (!Infrastructure.Text.IsMultiLine(v))
+                {
+                    Problem(row, col, "import.control-character", Code("import.control-character"));
+                    return null;
+                }
+
+                return v.Length == 0 ? null : v;
+            }
+
+            var reference = Value(Col.ExternalRef);
+            if (reference is null)
+            {
+                if (problems.Count == before) Problem(row, Col.ExternalRef, "import.required", Code("import.required"));
+                continue;
+            }
+
+            if (ImportColumns.Key(reference) == example) continue;
+            var key = RefKey(reference);
+            var plan = planned.GetValueOrDefault(key);
+            if (plan is null)
+            {
+                if (imported.TryGetValue(key, out var earlier))
+                    // Brought with its case by the earlier import; a note cannot be told apart from a new one of the same day.
+                    skipped.Add(new ImportSkip(file.SheetName(row.Sheet), row.Number, reference, ImportColumns.Format("Import.Skipped", row.Number, reference,
+                        earlier.ImportedAt.ToOffset(clock.Offset).ToString("d", CultureInfo.CurrentCulture))));
+                else if (rowsOfKey.TryGetValue(key, out var caseRow) || badKeys.Contains(key))
+                    Problem(row, Col.ExternalRef, "import.case-row-invalid", Code("import.case-row-invalid", reference, caseRow));
+                else Problem(row, Col.ExternalRef, "import.unknown-reference", Code("import.unknown-reference", reference));
+                continue;
+            }
+
+            DateOnly? DateOf(Col col)
+            {
+                var text = Value(col);
+                if (text is null) return null;
+                if (ParseDate(text) is { } d) return d;
+                Problem(row, col, "import.bad-date", Code("import.bad-date", text));
+                return null;
+            }
+
+            T? Choice<T>(Col col) where T : struct, Enum
+            {
+                var text = Value(col);
+                if (text is null) return null;
+                if (ImportColumns.TryEnum<T>(text, out var value)) return value;
+                Problem(row, col, "import.unknown-choice", Code("import.unknown-choice", text, string.Join(", ",
+                    Enum.GetValues<T>().Select(v => ImportColumns.Text($"{typeof(T).Name}.{v}")))));
+                return null;
+            }
+
+            var by = new Acting(actor, today, kinds[plan.State.Kind], plan.State.Version, Guid.Empty);
+            if (row.Sheet == SheetKind.Progress)
+            {
+                var command = new RecordProgress(Choice<ProgressArea>(Col.Area), Choice<ProgressDirection>(Col.Direction), Value(Col.Note), DateOf(Col.RecordedOn));
+                if (problems.Count > before || Failures(row, await progressValidator.ValidateAsync(command, ct), ProgressFields)) continue;
+                if (RecordProgressHandler.Validate(plan.State, command, by) is { } refused)
+                {
+                    Problem(row, ColumnOf(refused.Code), refused.Code, Rejected(refused.Code, refused.Detail));
+                    continue;
+                }
+
+                foreach (var e in RecordProgressHandler.Decide(command, by))
+                {
+                    plan.State = plan.State.Apply((ProgressRecorded)e) with { Version = plan.State.Version + 1 };
+                    plan.Events.Add(new Planned(e, command.RecordedOn!.Value, SheetKind.Progress, row.Number));
+                }
+            }
+            else
+            {
+                var command = new RecordViolation(Choice<ViolationSeverity>(Col.Severity), Value(Col.Description), DateOf(Col.OccurredOn));
+                if (problems.Count > before || Failures(row, await violationValidator.ValidateAsync(command, ct), ViolationFields)) continue;
+                if (RecordViolationHandler.Validate(plan.State, command, by) is { } refused)
+                {
+                    Problem(row, ColumnOf(refused.Code), refused.Code, Rejected(refused.Code, refused.Detail));
+                    continue;
+                }
+
+                foreach (var e in RecordViolationHandler.Decide(command, by))
+                {
+                    plan.State = plan.State.Apply((ViolationRecorded)e) with { Version = plan.State.Version + 1 };
+                    plan.Events.Add(new Planned(e, command.OccurredOn!.Value, SheetKind.Violations, row.Number));
+                }
+            }
+        }
+
         var all = planned.Values.Concat(appends.Values.Where(a => a.Events.Count > 0)).ToList();
         var counts = Count(all, matched);
         if (!dryRun && all.Count > 0)
@@ -469,7 +570,9 @@ public sealed class Importer(IDocumentStore store, SupervisionKinds kinds, CaseC
         plans.Where(p => matched.Contains(p.PersonId)).Select(p => p.PersonId).Distinct().Count(),
         plans.Count(p => p.ExistingVersion is null),
         plans.Sum(p => p.Events.Count(e => e.Data is CaseAssigned)),
-        plans.Sum(p => p.Events.Count(e => e.Data is ReviewLogged)));
+        plans.Sum(p => p.Events.Count(e => e.Data is ReviewLogged)),
+        plans.Sum(p => p.Events.Count(e => e.Data is ProgressRecorded)),
+        plans.Sum(p => p.Events.Count(e => e.Data is ViolationRecorded)));
 
     private sealed record Earlier(Case State, CaseSummary Summary);
 
@@ -543,14 +646,18 @@ public sealed class Importer(IDocumentStore store, SupervisionKinds kinds, CaseC
         foreach (var plan in batch)
         {
             if (plan.NewPerson is { } person && !written.Contains(person.Id) && inserted.Add(person.Id)) session.Insert(person);
+            // The case row's own events first (opening, assignment), then reviews, progress and violations in the order of
+            // their dates (stable), so that the business timestamps below rise as the stream does. Each decision above
+            // saw the others already applied; none of their rules depends on the order of the other two kinds.
+            var events = plan.Events.Where(e => e.Sheet == SheetKind.Cases).Concat(plan.Events.Where(e => e.Sheet != SheetKind.Cases).OrderBy(e => e.On)).ToList();
             var action = plan.ExistingVersion is { } version
-                ? session.Events.Append(plan.CaseId, version + plan.Events.Count, plan.Events.Select(e => e.Data).ToArray())
-                : session.Events.StartStream<Case>(plan.CaseId, plan.Events.Select(e => e.Data).ToArray());
+                ? session.Events.Append(plan.CaseId, version + events.Count, events.Select(e => e.Data).ToArray())
+                : session.Events.StartStream<Case>(plan.CaseId, events.Select(e => e.Data).ToArray());
             // Business time, never earlier than the event before it (as-of views read the stream in order) nor later than now.
             var at = DateTimeOffset.MinValue;
             for (var i = 0; i < action.Events.Count; i++)
             {
-                var planned = plan.Events[i];
+                var planned = events[i];
                 var business = new DateTimeOffset(planned.On.ToDateTime(TimeOnly.MinValue), clock.Offset);
                 at = business > at ? business : at;
                 var wrapper = action.Events[i];
@@ -612,6 +719,8 @@ public sealed class Importer(IDocumentStore store, SupervisionKinds kinds, CaseC
         "assignment.supervisor-not-in-ward" => Col.Supervisor,
         "review.period-duplicate" or "review.period-outside-term" or "review.period-in-future" => Col.Period,
         "review.in-future" or "review.before-start" => Col.HeldOn,
+        "progress.in-future" or "progress.before-start" => Col.RecordedOn,
+        "violation.in-future" or "violation.before-start" => Col.OccurredOn,
         "review.not-assigned" => Col.ExternalRef,
         "case.terminal" => Col.ExternalRef,
         _ => null
@@ -638,5 +747,15 @@ public sealed class Importer(IDocumentStore store, SupervisionKinds kinds, CaseC
     private static readonly Dictionary<string, Col> ReviewFields = new(StringComparer.Ordinal)
     {
         ["Period"] = Col.Period, ["HeldOn"] = Col.HeldOn, ["Rating"] = Col.Rating, ["Summary"] = Col.Summary
+    };
+
+    private static readonly Dictionary<string, Col> ProgressFields = new(StringComparer.Ordinal)
+    {
+        ["Area"] = Col.Area, ["Direction"] = Col.Direction, ["Note"] = Col.Note, ["RecordedOn"] = Col.RecordedOn
+    };
+
+    private static readonly Dictionary<string, Col> ViolationFields = new(StringComparer.Ordinal)
+    {
+        ["Severity"] = Col.Severity, ["Description"] = Col.Description, ["OccurredOn"] = Col.OccurredOn
     };
 }

@@ -12,18 +12,21 @@ using Wolverine.Http;
 namespace CaseTracking.Infrastructure;
 
 /// <summary>
-/// Text a client sends never carries control characters (NUL above all: PostgreSQL cannot store it in text or
-/// jsonb, so it used to surface as a 500). Tab, carriage return and line feed are ordinary text.
+/// The one home of the control-character checks (NUL above all: PostgreSQL cannot store it in text or jsonb, so it
+/// used to surface as a 500). Two variants, by what the text is:
+/// <list type="bullet">
+/// <item><see cref="IsSingleLine"/>: a name, code, user name, search term or reason, one line: no control character
+/// at all (C0 including tab, CR and LF; DEL; C1).</item>
+/// <item><see cref="IsMultiLine"/>: free text (a summary, a note, a spreadsheet cell) and every value JSON or a form
+/// carries, where a field may be multi-line: tab, carriage return and line feed are ordinary text; every other
+/// control character is refused.</item>
+/// </list>
 /// </summary>
 public static class Text
 {
-    public static bool HasControlCharacters(string? value)
-    {
-        if (value is null) return false;
-        foreach (var c in value)
-            if (c < ' ' && c is not ('\t' or '\r' or '\n') || c == '\u007f') return true;
-        return false;
-    }
+    public static bool IsSingleLine(string? value) => value is null || !value.Any(char.IsControl);
+
+    public static bool IsMultiLine(string? value) => value is null || !value.Any(c => char.IsControl(c) && c is not ('\t' or '\r' or '\n'));
 }
 
 /// <summary>Every string read from JSON is checked once, here: a control character is a 400 naming the field.</summary>
@@ -33,7 +36,7 @@ public sealed class PlainTextConverter : JsonConverter<string>
     {
         if (reader.TokenType != JsonTokenType.String) throw new JsonException("A text value is expected.");
         var value = reader.GetString();
-        if (Text.HasControlCharacters(value)) throw new ControlCharacterException();
+        if (!Text.IsMultiLine(value)) throw new ControlCharacterException();
         return value;
     }
 
@@ -95,7 +98,7 @@ public sealed class InputHygiene(RequestDelegate next, IConfiguration configurat
         var request = http.Request;
         foreach (var (key, values) in request.Query)
         {
-            if (Text.HasControlCharacters(key) || values.Any(Text.HasControlCharacters))
+            if (!Text.IsSingleLine(key) || !values.All(Text.IsMultiLine))
             {
                 await Refuse(http, Problems.Field(Safe(key), PlainTextConverter.ControlCharacterMessage));
                 return;
@@ -129,7 +132,7 @@ public sealed class InputHygiene(RequestDelegate next, IConfiguration configurat
 
             foreach (var (key, values) in form)
             {
-                if (Text.HasControlCharacters(key) || values.Any(Text.HasControlCharacters))
+                if (!Text.IsSingleLine(key) || !values.All(Text.IsMultiLine))
                 {
                     await Refuse(http, Problems.Field(Safe(key), PlainTextConverter.ControlCharacterMessage));
                     return;
@@ -143,7 +146,7 @@ public sealed class InputHygiene(RequestDelegate next, IConfiguration configurat
     public static Reply TooLarge(long limit) => Problems.Problem(StatusCodes.Status413PayloadTooLarge, "The request body is too large.",
         $"A request body may hold at most {limit / 1024} KB.", "request.too-large");
 
-    private static string Safe(string key) => Text.HasControlCharacters(key) ? "query" : key.Length > 100 ? key[..100] : key;
+    private static string Safe(string key) => !Text.IsSingleLine(key) ? "query" : key.Length > 100 ? key[..100] : key;
 
     private static Task Refuse(HttpContext http, Reply reply)
     {

@@ -38,25 +38,32 @@ public static class HttpWrites
 
     public const string CapturedAtHeader = "X-Captured-At";
 
-    /// <summary>A phone's clock drifts: a capture this far ahead of the server is still taken as "now".</summary>
-    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
-
     /// <summary>
     /// <c>X-Captured-At</c>: when an offline write was saved on the device (ISO 8601 with offset). It is not part of the
-    /// idempotency fingerprint. A time in the future is refused here; one before the case's start by <see cref="CaseWrites"/>.
+    /// idempotency fingerprint. A captured time is never after the server's clock (no tolerance: the outbox corrects the
+    /// phone's clock by the server's before it stamps, docs/decisions/0006) and never before the dates any case may
+    /// carry (<see cref="DateWindow"/>); one before the case's start is refused by <see cref="CaseWrites"/>.
     /// </summary>
     public static (DateTimeOffset? At, Reply? Error) ParseCapturedAt(HttpContext http)
     {
         var value = http.Request.Headers[CapturedAtHeader].ToString();
         if (string.IsNullOrWhiteSpace(value)) return (null, null);
-        if (value.Length > 40 || !DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture,
-                System.Globalization.DateTimeStyles.None, out var at))
+        // An offset is required: a time without one means something else on the phone than here.
+        if (value.Length > 40 || !DateTimeOffset.TryParseExact(value.Trim(), CapturedAtFormats, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
             return (null, Problems.Field(CapturedAtHeader, "X-Captured-At must be an ISO 8601 time with an offset, e.g. 2026-11-30T08:15:00+07:00."));
         var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        return at > now + ClockSkew
-            ? (null, Problems.Field(CapturedAtHeader, "X-Captured-At lies in the future: check the device's clock."))
-            : (at, null);
+        if (at > now)
+            return (null, Problems.Field(CapturedAtHeader, "X-Captured-At lies in the future: a write cannot be captured after it is received. Check the device's clock."));
+        var window = http.RequestServices.GetRequiredService<DateWindow>();
+        if (DateOnly.FromDateTime(at.UtcDateTime) < window.Earliest)
+            return (null, Problems.Field(CapturedAtHeader, $"X-Captured-At lies before {DateWindow.Iso(window.Earliest)}, earlier than any case."));
+        return (at, null);
     }
+
+    /// <summary>ISO 8601 with an offset (Z or ±hh:mm), with or without seconds and fractions, as JavaScript's toISOString writes.</summary>
+    private static readonly string[] CapturedAtFormats =
+        ["yyyy-MM-dd'T'HH:mmzzz", "yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd'T'HH:mm'Z'", "yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'"];
 
     /// <summary>Reads the request, then runs a write that is not to one case's stream.</summary>
     public static async Task<Reply> RunAsync<TCommand>(this Writes writes, HttpContext http, UseCase<TCommand> useCase)

@@ -80,7 +80,7 @@ public class SeedCommand : JasperFxAsyncCommand<SeedInput>
 
 public class RebuildInput : NetCoreInput
 {
-    [Description("One projection to rebuild (CaseloadProjection, StatisticsProjection, CaseSummary); all when omitted")]
+    [Description("One projection to rebuild (CaseloadProjection, StatisticsProjection, CaseSummary, CaseActivity); all when omitted")]
     public string? ProjectionFlag { get; set; }
 }
 
@@ -94,7 +94,7 @@ public class RebuildCommand : JasperFxAsyncCommand<RebuildInput>
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         var names = input.ProjectionFlag is { Length: > 0 } one
             ? [one]
-            : new[] { "CaseSummary", nameof(CaseloadProjection), nameof(StatisticsProjection) };
+            : new[] { "CaseSummary", nameof(CaseloadProjection), nameof(StatisticsProjection), "CaseActivity" };
         using var daemon = await store.BuildProjectionDaemonAsync();
         var stats = await store.Advanced.FetchEventStoreStatistics();
         var total = stats.EventCount;

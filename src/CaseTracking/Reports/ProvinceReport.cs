@@ -9,12 +9,9 @@ using Wolverine.Http;
 
 namespace CaseTracking.Reports;
 
-/// <summary>
-/// The figures of one line of the report. Reviews and violations are counted from the statistics projection, which
-/// has no organisation: in the organisation-type breakdown they are null (shown as "—").
-/// </summary>
+/// <summary>The figures of one line of the report (docs/statistics.md defines each).</summary>
 public sealed record ReportFigures(int TakenOn, int UnderSupervisionAtEnd, int ReleasedTermCompleted, int ReleasedEarly, int Revoked,
-    int Closed, int? ReviewsHeld, int? ReviewsDue, int? Violations)
+    int Closed, int ReviewsHeld, int ReviewsDue, int Violations)
 {
     public int Released => ReleasedTermCompleted + ReleasedEarly;
 
@@ -33,11 +30,14 @@ public sealed record ProvinceReport(string Province, string From, string To, Dat
 /// <summary>
 /// The province's periodic report (issue 16): what it sends up for a period of months. Ward and kind lines are sums of
 /// the statistics projection's rows (so they agree with the statistics page); the organisation-type lines are counted
-/// from the case summaries, by the organisation each case is assigned to now.
+/// from the case summaries, by the organisation each case is assigned to now, with each case's reviews and violations
+/// by month from <see cref="CaseActivity"/> and its reviews due worked out from its term as the statistics projection
+/// does: the lines add up to the same totals.
 /// </summary>
 public static class ProvinceReports
 {
-    public static async Task<ProvinceReport> BuildAsync(IQuerySession session, Actor actor, DateOnly from, DateOnly to, DateOnly today, CancellationToken ct)
+    public static async Task<ProvinceReport> BuildAsync(IQuerySession session, Actor actor, SupervisionKinds kinds, DateOnly from, DateOnly to, DateOnly today,
+        CancellationToken ct)
     {
         var query = session.Query<StatisticsRow>().Where(r => r.Month <= to);
         var summaries = session.Query<CaseSummary>().AsQueryable();
@@ -70,8 +70,22 @@ public static class ProvinceReports
 
         // By organisation type: each case once, by its present assignment; dates as the projection reads them.
         var cases = await summaries.Where(s => s.StartsOn <= to.AddMonths(1).AddDays(-1))
-            .Select(s => new { s.StartsOn, s.EndedOn, s.Status, s.ReleasedGrounds, s.OrganisationId }).ToListAsync(ct);
+            .Select(s => new { s.Id, s.Kind, s.StartsOn, s.EndsOn, s.EndedOn, s.Status, s.ReleasedGrounds, s.OrganisationId }).ToListAsync(ct);
         var types = (await session.Query<Organisation>().ToListAsync(ct)).ToDictionary(o => o.Id, o => o.Type);
+        var activity = new Dictionary<Guid, CaseActivity>();
+        foreach (var chunk in cases.Select(c => c.Id).Chunk(5_000))
+            foreach (var a in await session.LoadManyAsync<CaseActivity>(ct, chunk)) activity[a.Id] = a;
+        int Held(Guid id) => activity.TryGetValue(id, out var a) ? CaseActivity.Sum(a.ReviewsHeld, from, to) : 0;
+        int Violated(Guid id) => activity.TryGetValue(id, out var a) ? CaseActivity.Sum(a.Violations, from, to) : 0;
+        // As StatisticsProjection.Contributions: every cadence months from the start month to the month supervision stops.
+        int Due(SupervisionKind kind, DateOnly startsOn, DateOnly endsOn, DateOnly? endedOn)
+        {
+            var (start, stop) = (M(startsOn), M(endedOn is { } ended && ended < endsOn ? ended : endsOn));
+            var every = Math.Max(1, kinds[kind].ReviewEveryMonths);
+            var due = 0;
+            for (var month = start; month <= stop && month <= to; month = month.AddMonths(every)) if (month >= from) due++;
+            return due;
+        }
         static DateOnly M(DateOnly d) => StatisticsProjection.MonthOf(d);
         bool InPeriod(DateOnly? d) => d is { } x && M(x) >= from && M(x) <= to;
         var byType = cases.GroupBy(c => c.OrganisationId is { } o && types.TryGetValue(o, out var t) ? t.ToString() : "Unassigned")
@@ -83,8 +97,10 @@ public static class ProvinceReports
                     g.Count(c => c.Status == CaseStatus.Released && c.ReleasedGrounds == ReleaseGrounds.EarlyForProgress && InPeriod(c.EndedOn)),
                     g.Count(c => c.Status == CaseStatus.Revoked && InPeriod(c.EndedOn)),
                     g.Count(c => c.Status == CaseStatus.Closed && InPeriod(c.EndedOn)),
-                    null, null, null)))
-            .Where(l => l.Figures != new ReportFigures(0, 0, 0, 0, 0, 0, null, null, null))
+                    g.Sum(c => Held(c.Id)),
+                    g.Sum(c => Due(c.Kind, c.StartsOn, c.EndsOn, c.EndedOn)),
+                    g.Sum(c => Violated(c.Id)))))
+            .Where(l => l.Figures != ReportFigures.Zero)
             .OrderBy(l => l.Key == "Unassigned" ? 1 : 0).ThenBy(l => l.Label, StringComparer.Ordinal).ToList();
 
         var total = byWard.Aggregate(ReportFigures.Zero, (sum, l) => sum.Plus(l.Figures));
@@ -108,7 +124,6 @@ public static class ProvinceReports
         {
             var headers = (withName ? new[] { keyHeader, ImportColumns.Text("Report.Name") } : [keyHeader]).Concat(figures).ToList();
             var rows = lines.Select(l => (IReadOnlyList<object?>)(withName ? [l.Key, l.Label, .. Cells(l.Figures)] : [l.Label, .. Cells(l.Figures)])).ToList();
-            // A null figure (reviews by organisation type) stays null in the total: null plus a number is null.
             var sum = lines.Aggregate(ReportFigures.Zero, (s, l) => s.Plus(l.Figures));
             rows.Add(withName ? [ImportColumns.Text("Report.Total"), "", .. Cells(sum)] : [ImportColumns.Text("Report.Total"), .. Cells(sum)]);
             return new Sheet(title, headers, rows);
@@ -149,7 +164,7 @@ public static class ProvinceReportEndpoint
         {
             var (f, t, error) = ProvinceReports.Period(from, to, window);
             if (error is not null) return error;
-            return Results.Json(await ProvinceReports.BuildAsync(session, actor, f, t, window.Today, http.RequestAborted), Json.Options);
+            return Results.Json(await ProvinceReports.BuildAsync(session, actor, Kinds(http), f, t, window.Today, http.RequestAborted), Json.Options);
         });
 
     [WolverineGet("/api/reports/province.xlsx")]
@@ -158,10 +173,13 @@ public static class ProvinceReportEndpoint
         {
             var (f, t, error) = ProvinceReports.Period(from, to, window);
             if (error is not null) return error;
-            var report = await ProvinceReports.BuildAsync(session, actor, f, t, window.Today, http.RequestAborted);
+            var report = await ProvinceReports.BuildAsync(session, actor, Kinds(http), f, t, window.Today, http.RequestAborted);
             return Spreadsheets.File(ProvinceReports.Xlsx(report), Spreadsheets.XlsxType,
                 Spreadsheets.FileName(ImportColumns.Text("Report.FileName"), actor.Tenant, report.From, report.To) + ".xlsx");
         });
+
+    // Resolved here rather than as an endpoint parameter, so the pre-generated handler code stays as it is.
+    private static SupervisionKinds Kinds(HttpContext http) => http.RequestServices.GetRequiredService<SupervisionKinds>();
 
     public static string Number(int? value) => value?.ToString("N0", CultureInfo.CurrentCulture) ?? "—";
 }

@@ -72,6 +72,31 @@ public sealed class admin_and_person_rejections(AppFixture app) : IAsyncLifetime
             422, "user.inactive");
     }
 
+    [Fact]
+    public async Task deactivating_a_user_cancels_the_requests_waiting_for_them_and_says_why_in_the_trail()
+    {
+        var (userId, _) = await Api.CreateUserAsync(app.Host, p.Admin, p.Admin2,
+            new { username = NewName("rev"), displayName = "Trần Thị G", role = "Reviewer", organisationId = p.OrgA }, TestProvince.Password);
+        var reset = await p.Admin.Post($"/api/admin/users/{userId}/password", null);
+        reset.Status.ShouldBe(202, reset.ToString());
+        var requestId = reset.Id("requestId");
+        (await p.Admin.Get($"/api/admin/requests/{requestId}")).Body.GetProperty("status").GetString().ShouldBe("Pending");
+
+        (await p.Admin.Post($"/api/admin/users/{userId}/deactivate", null)).Status.ShouldBe(200);
+
+        var request = (await p.Admin.Get($"/api/admin/requests/{requestId}")).Body;
+        request.GetProperty("status").GetString().ShouldBe("Cancelled");
+        request.GetProperty("reason").GetString()!.ShouldContain("deactivated");
+        // Nobody can approve it afterwards: it is decided.
+        ShouldBeRefused(await p.Admin2.Post($"/api/admin/requests/{requestId}/approve", null), 409, "admin.request-decided");
+        // And a new reset for a deactivated user is refused.
+        ShouldBeRefused(await p.Admin.Post($"/api/admin/users/{userId}/password", null), 422, "user.inactive");
+
+        var trail = await p.Auditor.Api.Get("/api/audit/admin?pageSize=500");
+        trail.Body.EnumerateArray().ShouldContain(e => e.GetProperty("action").GetString() == "RequestCancelled"
+            && e.GetProperty("requestId").GetGuid() == requestId && e.GetProperty("subjectId").GetGuid() == userId);
+    }
+
     private object PersonBody(string nationalId, DateOnly born) => new
     {
         fullName = Faker.Name.FullName(), dateOfBirth = born, nationalId, address = Faker.Address.FullAddress(), wardId = p.WardA

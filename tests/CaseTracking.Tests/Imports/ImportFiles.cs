@@ -41,15 +41,30 @@ public static class ImportFiles
         [Col.Summary] = Faker.Lorem.Sentence()
     };
 
+    public static Dictionary<Col, object?> ProgressNote(string reference, string recordedOn, string area = "Việc làm", string direction = "Tiến bộ",
+        string? note = null) => new()
+    {
+        [Col.ExternalRef] = reference, [Col.Area] = area, [Col.Direction] = direction, [Col.RecordedOn] = recordedOn,
+        [Col.Note] = note ?? Faker.Lorem.Sentence()
+    };
+
+    public static Dictionary<Col, object?> Violation(string reference, string occurredOn, string severity = "Nhẹ", string? description = null) => new()
+    {
+        [Col.ExternalRef] = reference, [Col.Severity] = severity, [Col.OccurredOn] = occurredOn, [Col.Description] = description ?? Faker.Lorem.Sentence()
+    };
+
     public static string NationalId() => "0" + Random.Shared.NextInt64(10_000_000_000, 99_999_999_999);
 
-    public static byte[] Xlsx(IEnumerable<Dictionary<Col, object?>> cases, IEnumerable<Dictionary<Col, object?>>? reviews = null, bool english = false)
+    public static byte[] Xlsx(IEnumerable<Dictionary<Col, object?>> cases, IEnumerable<Dictionary<Col, object?>>? reviews = null, bool english = false,
+        IEnumerable<Dictionary<Col, object?>>? progress = null, IEnumerable<Dictionary<Col, object?>>? violations = null)
     {
         var sheets = new Dictionary<string, object>
         {
             [english ? "Cases" : "Hồ sơ"] = Rows(cases, ImportColumns.CaseColumns, english),
             [english ? "Reviews" : "Đánh giá"] = Rows(reviews ?? [], ImportColumns.ReviewColumns, english)
         };
+        if (progress is not null) sheets[english ? "Progress" : "Tiến bộ"] = Rows(progress, ImportColumns.ProgressColumns, english);
+        if (violations is not null) sheets[english ? "Violations" : "Vi phạm"] = Rows(violations, ImportColumns.ViolationColumns, english);
         using var stream = new MemoryStream();
         MiniExcel.SaveAs(stream, sheets);
         return stream.ToArray();

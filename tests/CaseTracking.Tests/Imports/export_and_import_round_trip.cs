@@ -22,6 +22,8 @@ public sealed class export_and_import_round_trip(AppFixture app)
         var kinds = new[] { "Án treo", "Cải tạo không giam giữ", "Hỗ trợ tái hòa nhập", "Tha tù trước thời hạn có điều kiện" };
         var cases = new List<Dictionary<Col, object?>>();
         var reviews = new List<Dictionary<Col, object?>>();
+        var progress = new List<Dictionary<Col, object?>>();
+        var violations = new List<Dictionary<Col, object?>>();
         for (var i = 0; i < 24; i++)
         {
             var inW1 = i % 2 == 0;
@@ -38,6 +40,10 @@ public sealed class export_and_import_round_trip(AppFixture app)
                 r[Col.Mentor] = source.User(inW1 ? "rev1" : "rev2");
                 r[Col.Supervisor] = source.User("sup");
             }));
+            // Progress notes and violations on most cases, assigned or not, some serious.
+            if (i % 3 != 2) progress.Add(ProgressNote($"RT-{i:000}", start.AddDays(40).ToString("dd/MM/yyyy"), i % 2 == 0 ? "Việc làm" : "Gia đình",
+                i % 4 == 1 ? "Giảm sút" : "Tiến bộ"));
+            if (i % 4 == 0) violations.Add(Violation($"RT-{i:000}", start.AddDays(70).ToString("yyyy-MM-dd"), i % 8 == 0 ? "Nghiêm trọng" : "Nhẹ"));
             if (!assigned || kinds[i % kinds.Length] == "Hỗ trợ tái hòa nhập") continue;
             for (var m = start; m < new DateOnly(2026, 6, 1); m = m.AddMonths(1))
                 reviews.Add(Review($"RT-{i:000}", m.ToString("yyyy-MM"), (i + m.Month) % 3 == 0 ? "Khá" : "Tốt",
@@ -46,14 +52,20 @@ public sealed class export_and_import_round_trip(AppFixture app)
 
         // The formula-looking name would be refused: the source carries it as text, as an export would write it.
         cases[3][Col.FullName] = "'=cmd|' /C calc'!A0";
-        var first = (await Upload(app.Host, source.Supervisor, Xlsx(cases, reviews), "nguon.xlsx", false)).As<ImportReport>();
+        violations[1][Col.Description] = "'=SUM(A1:A9) ghi nhầm vào ô";
+        var first = (await Upload(app.Host, source.Supervisor, Xlsx(cases, reviews, progress: progress, violations: violations), "nguon.xlsx", false))
+            .As<ImportReport>();
         first.Problems.ShouldBeEmpty();
         first.Created.Cases.ShouldBe(24);
+        first.Created.Progress.ShouldBe(progress.Count);
+        first.Created.Violations.ShouldBe(violations.Count);
 
         using var client = app.Host.Server.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/imports/export.xlsx");
         request.Headers.Authorization = source.Auditor.Authorization;
         var exported = await (await client.SendAsync(request)).Content.ReadAsByteArrayAsync();
+        using (var names = new MemoryStream(exported))
+            MiniExcel.GetSheetNames(names).ShouldBe(["Hồ sơ", "Đánh giá", "Tiến bộ", "Vi phạm"]);
 
         // The other province has its own user names: the only column a person would change by hand.
         var mapped = Remap(exported, source.Prefix, target.Prefix);
@@ -69,6 +81,11 @@ public sealed class export_and_import_round_trip(AppFixture app)
 
         await using var session = app.Store.QuerySession(target.Tenant);
         (await session.Query<Person>().Where(x => x.FullName.StartsWith("=cmd")).CountAsync()).ShouldBe(1, "text survives the neutralising apostrophe");
+        // The violations' and progress notes' own text came through too, not only their counts.
+        var texts = (await session.Events.QueryRawEventDataOnly<ViolationRecorded>().ToListAsync()).Select(v => v.Description).ToList();
+        texts.Count.ShouldBe(violations.Count);
+        texts.ShouldContain("=SUM(A1:A9) ghi nhầm vào ô");
+        (await session.Events.QueryRawEventDataOnly<ProgressRecorded>().CountAsync()).ShouldBe(progress.Count);
     }
 
     private static byte[] Remap(byte[] xlsx, string from, string to)
@@ -102,7 +119,7 @@ public sealed class export_and_import_round_trip(AppFixture app)
             org = s.OrganisationId == p.O1.Id ? "O1" : s.OrganisationId == p.O2.Id ? "O2" : null,
             mentor = s.MentorUserId is { } m ? users[m] : null, supervisor = s.SupervisorUserId is { } u ? users[u] : null,
             person = people[s.PersonId], s.LastReviewPeriod, s.LastReviewHeldOn, s.LastReviewRating, s.ReviewCount, s.GoodReviews, s.FairReviews,
-            s.Ratings, s.LatestRatings, s.Version
+            s.Ratings, s.LatestRatings, s.ViolationCount, s.LastSeriousViolationOn, s.ProgressImproved, s.ProgressDeclined, s.Version
         })).Order(StringComparer.Ordinal)];
     }
 

@@ -62,6 +62,54 @@ public sealed class importing_a_caseload(AppFixture app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task progress_notes_and_violations_go_through_the_api_rules_and_bad_rows_are_named_by_sheet_row_and_column()
+    {
+        var cases = new[] { Assigned("PV1") };
+        var progress = new[]
+        {
+            ProgressNote(Ref("PV1"), "2025-07-02", "Việc làm", "Tiến bộ", "Đã có việc làm ở xưởng may."),   // row 2: kept
+            ProgressNote(Ref("PV1"), "2025-05-01"),                                                        // row 3: before the start
+            ProgressNote(Ref("PV1"), "2025-08-01", area: "Bóng đá"),                                       // row 4: no such area
+            ProgressNote(Ref("PV9"), "2025-08-01")                                                         // row 5: no such case
+        };
+        var violations = new[]
+        {
+            Violation(Ref("PV1"), "11/08/2025", "Nghiêm trọng", "Vắng mặt ba buổi sinh hoạt."),           // row 2: kept
+            Violation(Ref("PV1"), "2026-12-01"),                                                           // row 3: after today (2026-06-15)
+            Violation(Ref("PV1"), "31/02/2025"),                                                           // row 4: no such date
+            Violation(Ref("PV1"), "2025-09-01", description: "a\u0085b")                                  // row 5: a control character (C1 next line)
+        };
+        var response = await Upload(app.Host, p.SupervisorA.Api, Xlsx(cases, [], progress: progress, violations: violations), "tien-bo.xlsx", dryRun: false);
+        response.Status.ShouldBe(200, response.ToString());
+        var report = response.As<ImportReport>();
+        report.Created.ShouldBe(new ImportCounts(1, 0, 1, 1, 0, 1, 1));
+        report.Problems.ShouldContain(x => x.Sheet == "Tiến bộ" && x.Row == 3 && x.Code == "progress.before-start" && x.Column == "Ngày ghi nhận");
+        report.Problems.ShouldContain(x => x.Sheet == "Tiến bộ" && x.Row == 4 && x.Code == "import.unknown-choice" && x.Column == "Lĩnh vực tiến bộ"
+            && x.Text.Contains("Việc làm, Học tập"));
+        report.Problems.ShouldContain(x => x.Sheet == "Tiến bộ" && x.Row == 5 && x.Code == "import.unknown-reference");
+        report.Problems.ShouldContain(x => x.Sheet == "Vi phạm" && x.Row == 3 && x.Code == "violation.in-future" && x.Column == "Ngày vi phạm");
+        report.Problems.ShouldContain(x => x.Sheet == "Vi phạm" && x.Row == 4 && x.Code == "import.bad-date");
+        report.Problems.ShouldContain(x => x.Sheet == "Vi phạm" && x.Row == 5 && x.Code == "import.control-character" && x.Column == "Nội dung vi phạm");
+
+        var summary = (await SummariesOf([(string)cases[0][Col.NationalId]!])).Single();
+        summary.ProgressImproved.ShouldBe(1);
+        summary.ViolationCount.ShouldBe(1);
+        summary.LastSeriousViolationOn.ShouldBe(new DateOnly(2025, 8, 11));
+        // In the stream by their dates after the opening and assignment, each stamped with its business day.
+        var events = await app.EventsOf(summary.Id);
+        events.Select(e => e.Data.GetType().Name).ShouldBe(["CaseOpened", "CaseAssigned", "ProgressRecorded", "ViolationRecorded"]);
+        (events[3].Timestamp - events[2].Timestamp).TotalDays.ShouldBe(40, "2 July to 11 August");
+        events[2].Timestamp.ShouldBeGreaterThanOrEqualTo(events[1].Timestamp);
+
+        // Imported again: the case and its notes are passed over, nothing doubles.
+        var again = (await Upload(app.Host, p.SupervisorA.Api, Xlsx(cases, [], progress: progress[..1], violations: violations[..1]), "tien-bo.xlsx", dryRun: false))
+            .As<ImportReport>();
+        again.Created.ShouldBe(new ImportCounts(0, 0, 0, 0, 0));
+        again.RowsSkipped.ShouldBe(3);
+        (await app.EventsOf(summary.Id)).Count.ShouldBe(4);
+    }
+
+    [Fact]
     public async Task an_import_writes_valid_rows_with_business_time_file_hash_row_and_importer_and_reports_the_rest()
     {
         var good = Assigned("I1");
@@ -231,7 +279,7 @@ public sealed class importing_a_caseload(AppFixture app) : IAsyncLifetime
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
         var bytes = await response.Content.ReadAsByteArrayAsync();
         using (var stream = new MemoryStream(bytes))
-            MiniExcelLibs.MiniExcel.GetSheetNames(stream).ShouldBe(["Hồ sơ", "Đánh giá", "Hướng dẫn"]);
+            MiniExcelLibs.MiniExcel.GetSheetNames(stream).ShouldBe(["Hồ sơ", "Đánh giá", "Tiến bộ", "Vi phạm", "Hướng dẫn"]);
         using (var stream = new MemoryStream(bytes))
         {
             var header = (IDictionary<string, object>)MiniExcelLibs.MiniExcel.Query(stream).First();
@@ -241,7 +289,7 @@ public sealed class importing_a_caseload(AppFixture app) : IAsyncLifetime
         // The template itself imports to nothing: its example row is passed over.
         var blank = (await Upload(app.Host, p.SupervisorA.Api, bytes, "mau.xlsx", true)).As<ImportReport>();
         blank.Problems.ShouldBeEmpty();
-        blank.Created.Cases.ShouldBe(0);
+        blank.Created.ShouldBe(new ImportCounts(0, 0, 0, 0, 0), "the example rows of every sheet are passed over");
 
         using var csvRequest = new HttpRequestMessage(HttpMethod.Get, "/api/imports/template.csv");
         csvRequest.Headers.Authorization = p.SupervisorA.Api.Authorization;

@@ -26,6 +26,35 @@ public sealed partial class one_home_for_each_thing
         files.Where(f => ConflictMarker().IsMatch(File.ReadAllText(f))).Select(f => Path.GetRelativePath(Repository.Root, f)).ShouldBeEmpty();
     }
 
+    /// <summary>
+    /// Control characters are judged in one place (Infrastructure.Text: single-line and multi-line text); a second
+    /// check beside it drifts (one allowed tab and line feed, the other not; one missed C1).
+    /// </summary>
+    [Fact]
+    public void control_characters_are_judged_in_one_place()
+    {
+        var src = Path.Combine(Repository.Root, "src");
+        var homes = Files(new DirectoryInfo(src)).Where(f => f.EndsWith(".cs", StringComparison.Ordinal) && !f.Contains("Generated", StringComparison.Ordinal))
+            .Where(f => Regex.IsMatch(File.ReadAllText(f), @"char\.IsControl|IsPlainText|HasControlCharacters|'\\u007f'"))
+            .Select(f => Path.GetRelativePath(Repository.Root, f)).ToList();
+        homes.ShouldBe(["src/CaseTracking/Infrastructure/Hardening.cs"]);
+    }
+
+    [Theory]
+    [InlineData("Nguyễn Văn An", true, true)]
+    [InlineData("dòng một\r\ndòng hai\tcột", false, true)]
+    [InlineData("a\0b", false, false)]
+    [InlineData("a\u0007b", false, false)]
+    [InlineData("a\u007fb", false, false)]
+    [InlineData("a\u0085b", false, false)]   // C1 (next line): refused by both, as char.IsControl says
+    [InlineData("a\u009bb", false, false)]   // C1 (control sequence introducer)
+    [InlineData("", true, true)]
+    public void single_line_and_multi_line_text(string value, bool singleLine, bool multiLine)
+    {
+        CaseTracking.Infrastructure.Text.IsSingleLine(value).ShouldBe(singleLine);
+        CaseTracking.Infrastructure.Text.IsMultiLine(value).ShouldBe(multiLine);
+    }
+
     /// <summary>Ports, the app's path and the psql call are defined in ops/lib.sh; the scripts use its names.</summary>
     [Fact]
     public void the_ops_scripts_take_ports_paths_and_psql_from_lib_sh()

@@ -68,9 +68,12 @@ public sealed class the_province_report(AppFixture app)
         report.ByKind.Single(l => l.Key == "SuspendedSentence").Figures.ShouldBe(new ReportFigures(0, 0, 1, 0, 0, 1, 0, 8, 1));
         report.ByKind.Single(l => l.Key == "NonCustodialReform").Figures.ShouldBe(new ReportFigures(1, 1, 0, 0, 0, 0, 2, 5, 0));
         report.ByKind.Single(l => l.Key == "CommuneEducation").Figures.ShouldBe(new ReportFigures(1, 0, 0, 0, 1, 0, 0, 6, 0));
-        report.ByOrganisationType.Single(l => l.Key == "WomensUnion").Figures.ShouldBe(new ReportFigures(1, 1, 1, 0, 0, 0, null, null, null));
-        report.ByOrganisationType.Single(l => l.Key == "YouthUnion").Figures.ShouldBe(new ReportFigures(1, 0, 0, 0, 1, 0, null, null, null));
-        report.ByOrganisationType.Single(l => l.Key == "Unassigned").Figures.ShouldBe(new ReportFigures(0, 0, 0, 0, 0, 1, null, null, null));
+        // By organisation type (each case by its organisation now): the Women's Union has C1 and C2 (C2's two reviews;
+        // due 3 + 5), the Youth Union C3 (due 6), and C4 has none (its violation; due 5). They add up to the total.
+        report.ByOrganisationType.Single(l => l.Key == "WomensUnion").Figures.ShouldBe(new ReportFigures(1, 1, 1, 0, 0, 0, 2, 8, 0));
+        report.ByOrganisationType.Single(l => l.Key == "YouthUnion").Figures.ShouldBe(new ReportFigures(1, 0, 0, 0, 1, 0, 0, 6, 0));
+        report.ByOrganisationType.Single(l => l.Key == "Unassigned").Figures.ShouldBe(new ReportFigures(0, 0, 0, 0, 0, 1, 0, 5, 1));
+        report.ByOrganisationType.Aggregate(ReportFigures.Zero, (sum, l) => sum.Plus(l.Figures)).ShouldBe(report.Total);
 
         using var client = app.Host.Server.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/reports/province.xlsx?from=2026-01&to=2026-06");
@@ -81,6 +84,9 @@ public sealed class the_province_report(AppFixture app)
         var rows = MiniExcelLibs.MiniExcel.Query(stream, useHeaderRow: true, sheetName: "Theo xã, phường").Cast<IDictionary<string, object>>().ToList();
         rows[^1]["Mã xã/phường"].ShouldBe("Tổng cộng");
         Convert.ToInt32(rows[^1]["Lượt đánh giá phải làm"], System.Globalization.CultureInfo.InvariantCulture).ShouldBe(19);
+        stream.Position = 0;
+        var byType = MiniExcelLibs.MiniExcel.Query(stream, useHeaderRow: true, sheetName: "Theo loại tổ chức giúp đỡ").Cast<IDictionary<string, object>>().ToList();
+        Convert.ToInt32(byType[^1]["Lượt đánh giá phải làm"], System.Globalization.CultureInfo.InvariantCulture).ShouldBe(19);
 
         var csv = await p.Auditor.Get($"/api/statistics.csv?from=2026-01&to=2026-06&wardId={p.W1.Id}");
         csv.Raw.Content.Headers.ContentDisposition!.FileNameStar.ShouldBe("thong-ke_W1_2026-01_2026-06.csv");

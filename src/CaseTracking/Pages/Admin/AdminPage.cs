@@ -31,7 +31,7 @@ public abstract class AdminPage(IStringLocalizer<SharedResource> l, IDocumentSto
 
     /// <summary>Hostile query values (an unparseable id or number, a page out of range, control characters, 1 MB) are a 400.</summary>
     protected IActionResult? Refusal() =>
-        !ModelState.IsValid || !Paging.Valid(PageNumber) || Search is { } s && (s.Length > MaxSearch || !Logins.IsPlainText(s)) ? BadRequest() : null;
+        !ModelState.IsValid || !Paging.Valid(PageNumber) || Search is { } s && (s.Length > MaxSearch || !CaseTracking.Infrastructure.Text.IsSingleLine(s)) ? BadRequest() : null;
 
     protected string? SearchText => Search?.Trim() is { Length: > 0 } s ? s : null;
 

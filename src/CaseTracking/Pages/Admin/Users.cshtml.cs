@@ -42,6 +42,12 @@ public sealed class UsersModel(IStringLocalizer<SharedResource> l, IDocumentStor
     [BindProperty(SupportsGet = true, Name = "requested")] public Guid? RequestedId { get; set; }
     [BindProperty(SupportsGet = true, Name = "deactivated")] public Guid? DeactivatedId { get; set; }
 
+    /// <summary>The user whose deactivation is asked about (the row's button): the question comes first, then the form.</summary>
+    [BindProperty(SupportsGet = true, Name = "deactivate")] public Guid? DeactivateId { get; set; }
+
+    /// <summary>The admin ticked "I confirm …" under the statement of what deactivation does.</summary>
+    [BindProperty] public bool Confirmed { get; set; }
+
     public List<User> Users { get; private set; } = [];
     public List<Ward> Wards { get; private set; } = [];
     public List<Organisation> Organisations { get; private set; } = [];
@@ -50,6 +56,10 @@ public sealed class UsersModel(IStringLocalizer<SharedResource> l, IDocumentStor
     /// <summary>The request just sent (shown with what it asks), or the user just deactivated.</summary>
     public AdminRequest? Requested { get; private set; }
     public User? Deactivated { get; private set; }
+
+    /// <summary>The user asked about, and what waits for a second admin about them (closed by the deactivation).</summary>
+    public User? Deactivating { get; private set; }
+    public IReadOnlyList<AdminRequest> DeactivatingRequests { get; private set; } = [];
 
     /// <summary>The only admin created a second admin at once: its one-time password, shown here once.</summary>
     public Approved? Approval { get; private set; }
@@ -88,6 +98,16 @@ public sealed class UsersModel(IStringLocalizer<SharedResource> l, IDocumentStor
 
     public async Task<IActionResult> OnPostDeactivateAsync(Guid userId)
     {
+        if (!Confirmed)
+        {
+            // Without the tick: the question again, the box marked, nothing sent.
+            DeactivateId = userId;
+            FailedForm = "deactivate";
+            Errors["confirmed"] = [Text("Confirm.Required")];
+            ErrorMessage = Text("Form.Invalid");
+            return await LoadAsync() ?? Page();
+        }
+
         var reply = await writes.Run(WriteOf(new EmptyBody(), false), UserEndpoints.Deactivating(userId), HttpContext.RequestAborted);
         if (reply.IsSuccess) return Redirect($"/admin/users?deactivated={userId}#changed");
         return await Answer(reply, "deactivate");
@@ -133,6 +153,13 @@ public sealed class UsersModel(IStringLocalizer<SharedResource> l, IDocumentStor
         if (number > 1 && number > Paging.Pages) return NotFound();
 
         if (RequestedId is { } requested) Requested = await session.LoadAsync<AdminRequest>(requested, ct);
+        if (DeactivateId is { } asked)
+        {
+            Deactivating = await session.LoadAsync<User>(asked, ct) is { } d && d.Tenant == tenant && d.Active ? d : null;
+            if (Deactivating is null) return NotFound();
+            DeactivatingRequests = await UserEndpoints.PendingForAsync(session, asked, ct);
+        }
+
         if (DeactivatedId is { } gone) Deactivated = await session.LoadAsync<User>(gone, ct) is { } u && u.Tenant == tenant ? u : null;
         if (EditId is { } edit)
         {

@@ -21,7 +21,7 @@ public sealed record AccessLine(AccessRecord Record, string User, string? Person
 /// Who looked at which case or person, when, and what they saw (the access records every read writes): paged,
 /// filtered by user, person and dates, and downloadable as CSV with the same filters.
 /// </summary>
-public sealed class AccessModel(IStringLocalizer<SharedResource> l, IDocumentStore store) : UiPage(l)
+public sealed class AccessModel(IStringLocalizer<SharedResource> l, IDocumentStore store, PersonSearch search) : UiPage(l)
 {
     protected override Role[] Allowed => [Role.Auditor];
 
@@ -103,7 +103,7 @@ public sealed class AccessModel(IStringLocalizer<SharedResource> l, IDocumentSto
     /// <summary>Hostile or impossible filter values are a 400, before any query runs.</summary>
     private BadRequestResult? Refusal()
     {
-        static bool Bad(string? text) => text is { } t && (t.Length > MaxText || !Logins.IsPlainText(t));
+        static bool Bad(string? text) => text is { } t && (t.Length > MaxText || !CaseTracking.Infrastructure.Text.IsSingleLine(t));
         if (!ModelState.IsValid || !Paging.Valid(PageNumber) || Bad(UserText) || Bad(PersonText) || Bad(From) || Bad(To)) return BadRequest();
         if (From is { Length: > 0 } && Day(From) is null || To is { Length: > 0 } && Day(To) is null) return BadRequest();
         return null;
@@ -140,10 +140,9 @@ public sealed class AccessModel(IStringLocalizer<SharedResource> l, IDocumentSto
 
         if (PersonText?.Trim() is { Length: > 0 } name)
         {
-            // A part of the person's name, or their national id; then the cases of those people.
-            var people = await session.Query<Person>()
-                .Where(p => p.NationalId == name || p.FullName.Contains(name, StringComparison.OrdinalIgnoreCase))
-                .Select(p => p.Id).Take(500).ToListAsync(ct);
+            // The forgiving person search (a name without its diacritics, "Ð" for "Đ", words in any order, the start of a
+            // national id); then the cases of those people.
+            var people = (await search.FindAsync(session, Me, name, ct, limit: 500)).Select(p => p.Id).ToList();
             if (people.Count == 0) return null;
             var personIds = people.ToArray();
             var caseIds = (await session.Query<CaseSummary>().Where(s => personIds.Contains(s.PersonId)).Select(s => s.Id).ToListAsync(ct)).ToArray();

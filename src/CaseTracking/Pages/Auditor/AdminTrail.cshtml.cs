@@ -1,4 +1,5 @@
 using CaseTracking.Access;
+using CaseTracking.Pages.Shared;
 using CaseTracking.Web;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -13,15 +14,22 @@ public sealed class AdminTrailModel(IStringLocalizer<SharedResource> l, IDocumen
     public const int PageSize = 100;
 
     [BindProperty(SupportsGet = true, Name = "alerts")] public bool AlertsOnly { get; set; }
-    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+    /// <summary>The page number, as <see cref="Paging.Key"/>: "page" is Razor Pages' own route value and never binds.</summary>
+    [BindProperty(SupportsGet = true, Name = Paging.Key)] public int? PageNumber { get; set; }
 
     public IReadOnlyList<AdminAuditEntry> Entries { get; private set; } = [];
+    public Paging Paging { get; private set; } = null!;
 
-    public async Task OnGetAsync()
+    public async Task<IActionResult> OnGetAsync()
     {
-        PageNumber = Math.Clamp(PageNumber, 1, 1_000_000);
+        if (!ModelState.IsValid || !Paging.Valid(PageNumber)) return BadRequest();
+        var number = PageNumber ?? 1;
         await using var session = store.QuerySession(Me.Tenant);
-        Entries = await AdminAuditEndpoint.QueryAsync(session, null, null, AlertsOnly, PageNumber, PageSize, HttpContext.RequestAborted);
+        var page = await AdminAuditEndpoint.PageAsync(session, null, null, AlertsOnly, number, PageSize, HttpContext.RequestAborted);
+        Paging = new Paging(number, PageSize, page.TotalItemCount, "/audit/admin", Paging.QueryOf(Request));
+        if (number > 1 && number > Paging.Pages) return NotFound();
+        Entries = [.. page];
+        return Page();
     }
 
     /// <summary>Alerts of the last 30 days, for the banner on the auditor's start page.</summary>

@@ -1,6 +1,7 @@
 using CaseTracking.Access;
 using CaseTracking.Cases;
 using CaseTracking.Cases.Reading;
+using CaseTracking.Pages.Shared;
 using CaseTracking.People;
 using CaseTracking.Web;
 using Marten;
@@ -19,7 +20,10 @@ public sealed class IndexModel(IStringLocalizer<SharedResource> l, IDocumentStor
     [BindProperty(SupportsGet = true)] public Guid? WardId { get; set; }
     [BindProperty(SupportsGet = true)] public CaseStatus? Status { get; set; }
     [BindProperty(SupportsGet = true, Name = "q")] public string? Query { get; set; }
-    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+    /// <summary>The page number, as <see cref="Paging.Key"/>: "page" is Razor Pages' own route value and never binds.</summary>
+    [BindProperty(SupportsGet = true, Name = Paging.Key)] public int? PageNumber { get; set; }
+
+    public Paging Paging { get; private set; } = null!;
 
     public List<CaseView> Cases { get; private set; } = [];
     public long Total { get; private set; }
@@ -28,8 +32,10 @@ public sealed class IndexModel(IStringLocalizer<SharedResource> l, IDocumentStor
     /// <summary>Grants of case access in the admin audit trail in the last 30 days: shown as an alert.</summary>
     public int AdminAlerts { get; private set; }
 
-    public async Task OnGetAsync()
+    public async Task<IActionResult> OnGetAsync()
     {
+        if (!ModelState.IsValid || !Paging.Valid(PageNumber) || Query is { } q && (q.Length > 200 || !CaseTracking.Infrastructure.Text.IsSingleLine(q)))
+            return BadRequest();
         var ct = HttpContext.RequestAborted;
         await using var session = store.QuerySession(Me.Tenant);
         AdminAlerts = await AdminTrailModel.RecentAlertsAsync(session, time.GetUtcNow(), ct);
@@ -43,10 +49,13 @@ public sealed class IndexModel(IStringLocalizer<SharedResource> l, IDocumentStor
             query = query.Where(s => ids.Contains(s.PersonId));
         }
 
-        PageNumber = Math.Max(PageNumber, 1);
-        var paged = await query.OrderByDescending(s => s.LastChangedAt).ToPagedListAsync(PageNumber, PageSize, ct);
+        var number = PageNumber ?? 1;
+        var paged = await query.OrderByDescending(s => s.LastChangedAt).ThenBy(s => s.Id).ToPagedListAsync(number, PageSize, ct);
         Total = paged.TotalItemCount;
+        Paging = new Paging(number, PageSize, Total, "/audit", Paging.QueryOf(Request));
+        if (number > 1 && number > Paging.Pages) return NotFound();
         Cases = [.. paged.Select(clock.View)];
         Names = await Lookup.LoadAsync(session, Me.Tenant, Cases.Select(c => c.Case.PersonId), ct, [.. Cases.Select(c => c.Case.MentorUserId)]);
+        return Page();
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using CaseTracking.Access;
 using CaseTracking.Imports;
 using CaseTracking.Web;
@@ -9,9 +8,10 @@ namespace CaseTracking.Pages.Imports;
 
 /// <summary>
 /// Upload, dry run, confirm: the file is checked first (nothing written) and kept on the server under its SHA-256
-/// until the user confirms, so confirming imports exactly the file that was checked.
+/// until the user confirms, so confirming imports exactly the file that was checked (<see cref="ImportUploads"/>, which
+/// also removes it afterwards).
 /// </summary>
-public sealed partial class IndexModel(IStringLocalizer<SharedResource> l, Importer importer) : UiPage(l)
+public sealed class IndexModel(IStringLocalizer<SharedResource> l, Importer importer, ImportUploads uploads) : UiPage(l)
 {
     protected override Role[] Allowed => [Role.Admin, Role.Supervisor];
 
@@ -45,25 +45,40 @@ public sealed partial class IndexModel(IStringLocalizer<SharedResource> l, Impor
         await Upload.CopyToAsync(buffer, HttpContext.RequestAborted);
         var content = buffer.ToArray();
         var name = Path.GetFileName(Upload.FileName);
-        if (!await RunAsync(content, name, dryRun: true)) return;
-        Directory.CreateDirectory(Folder);
-        await System.IO.File.WriteAllBytesAsync(PathOf(Report!.FileSha256), content, HttpContext.RequestAborted);
+        if (!await RunAsync(content, name, dryRun: true))
+        {
+            uploads.DropAllOf(Me.UserId);
+            return;
+        }
+
+        var c = Report!.Created;
+        if (c.Cases + c.Reviews + c.People + c.Assignments == 0)
+        {
+            // Nothing the confirmation could import: nothing to keep.
+            uploads.DropAllOf(Me.UserId);
+            return;
+        }
+
+        await uploads.KeepAsync(Me.UserId, Report.FileSha256, content, HttpContext.RequestAborted);
         Pending = Report.FileSha256;
         PendingName = name;
     }
 
     public async Task OnPostImportAsync()
     {
-        if (Pending is null || !Sha().IsMatch(Pending) || !System.IO.File.Exists(PathOf(Pending)))
+        var content = ImportUploads.IsSha(Pending) ? await uploads.ReadAsync(Me.UserId, Pending!, HttpContext.RequestAborted) : null;
+        if (content is null)
         {
             ErrorMessage = L["Imports.Expired"];
             Pending = null;
             return;
         }
 
-        var content = await System.IO.File.ReadAllBytesAsync(PathOf(Pending), HttpContext.RequestAborted);
         var name = PendingName is { Length: > 0 and <= 200 } n ? n : "upload";
-        if (await RunAsync(content, name, dryRun: false)) System.IO.File.Delete(PathOf(Pending));
+        await RunAsync(content, name, dryRun: false);
+        // Imported, or refused as a whole: either way the copy has served (a new check uploads it again). An outage
+        // throws past this line and keeps the copy, so the user can confirm again; the sweep removes it otherwise.
+        uploads.Drop(Me.UserId, Pending!);
         Pending = null;
     }
 
@@ -80,12 +95,4 @@ public sealed partial class IndexModel(IStringLocalizer<SharedResource> l, Impor
             return false;
         }
     }
-
-    private static string Folder => Path.Combine(Path.GetTempPath(), "casetracking-imports");
-
-    // The user's own files only: the path carries their id.
-    private string PathOf(string sha) => Path.Combine(Folder, $"{Me.UserId:N}-{sha}.upload");
-
-    [GeneratedRegex("^[0-9a-f]{64}$")]
-    private static partial Regex Sha();
 }

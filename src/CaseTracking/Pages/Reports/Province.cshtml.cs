@@ -9,7 +9,7 @@ using Microsoft.Extensions.Localization;
 namespace CaseTracking.Pages.Reports;
 
 /// <summary>The province's periodic report, printable on A4 (the same figures as GET /api/reports/province).</summary>
-public sealed class ProvinceModel(IStringLocalizer<SharedResource> l, IDocumentStore store, DateWindow window) : UiPage(l)
+public sealed class ProvinceModel(IStringLocalizer<SharedResource> l, IDocumentStore store, DateWindow window, SupervisionKinds kinds) : UiPage(l)
 {
     protected override Role[] Allowed => [Role.Auditor, Role.Supervisor];
 
@@ -30,7 +30,7 @@ public sealed class ProvinceModel(IStringLocalizer<SharedResource> l, IDocumentS
         }
 
         await using var session = store.QuerySession(Me.Tenant);
-        Report = await ProvinceReports.BuildAsync(session, Me, from, to, window.Today, HttpContext.RequestAborted);
+        Report = await ProvinceReports.BuildAsync(session, Me, kinds, from, to, window.Today, HttpContext.RequestAborted);
         From = Report.From;
         To = Report.To;
     }

@@ -1,8 +1,10 @@
-// Enhancement only: draws the table's figures as a chart when Chart.js loaded; the table stays the source.
+// Enhancement only: draws the table's figures as a chart when Chart.js loaded; the table stays the source. The figure is
+// hidden in the page and shown only once the chart can be drawn (no Chart.js, no JavaScript: the table alone).
 (function () {
   var table = document.getElementById('stats');
   var canvas = document.getElementById('chart');
-  if (!table || !canvas || typeof Chart === 'undefined') { if (canvas) canvas.parentNode.hidden = true; return; }
+  if (!table || !canvas || typeof Chart === 'undefined' || table.tBodies[0].rows.length === 0) return;
+  canvas.parentNode.hidden = false;
   var heads = Array.prototype.map.call(table.tHead.rows[0].cells, function (c) { return c.textContent.trim(); });
   var rows = Array.prototype.slice.call(table.tBodies[0].rows);
   var labels = rows.map(function (r) { return r.cells[0].textContent.trim(); });

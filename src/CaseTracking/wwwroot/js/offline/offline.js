@@ -2,10 +2,10 @@
 // - registers the service worker (/sw.js) that keeps the reviewer's pages for use with no connection;
 // - keeps drafts of the review and progress forms (drafts.js) and queues a form saved offline (outbox.js);
 // - wipes the device's copy: at sign-out, for cases no longer on "Hồ sơ của tôi", after KeepDays without a connection.
-import { get, put, wipe, dropPages, PAGES } from './store.js';
+import { get, put, del, wipe, forget, held, dropPages, serverNow, PAGES } from './store.js';
 import { keep, fieldsOf, keyOf } from './drafts.js';
 import { enqueue, mine, flush, send, drop } from './outbox.js';
-import { render } from './view.js';
+import { render, refusedItem } from './view.js';
 
 const cfg = document.querySelector('script[data-offline]').dataset;
 const texts = JSON.parse(cfg.text);
@@ -29,9 +29,24 @@ function banner(className, testid, text) {
 const rendered = Date.parse(cfg.rendered);
 const seen = (await get('meta', 'lastRendered')) ?? 0;
 const fresh = rendered > seen;
-if (fresh) { await put('meta', rendered, 'lastRendered'); await put('meta', Date.now(), 'lastOnline'); }
+// More than KeepDays since the phone last had a page from the server: everything it holds goes (pages, drafts, the
+// outbox), even what was never sent, and the user is told. Checked before this page counts as contact, so the first
+// page after a long absence wipes too (the service worker no longer shows pages that old, so that page is fresh).
+const lastOnline = await get('meta', 'lastOnline');
+if (lastOnline != null && Date.now() - lastOnline > keepDays * 864e5) {
+  const { drafts, outbox } = await held();
+  await forget();
+  // Said once: from here the clock starts again at the next page from the server.
+  await del('meta', 'lastOnline');
+  const b = banner('warn', 'expired', t('Offline.Expired', keepDays));
+  if (drafts + outbox > 0) b.append(' ' + t('Offline.ExpiredLost', drafts + outbox));
+}
+if (fresh) {
+  await put('meta', rendered, 'lastRendered'); await put('meta', Date.now(), 'lastOnline');
+  // The phone's clock against the server's (see serverNow in store.js).
+  await put('meta', rendered - Date.now(), 'clockOffset');
+}
 else banner('warn', 'old-copy', t('Offline.OldCopy', when(cfg.rendered)));
-if (Date.now() - ((await get('meta', 'lastOnline')) ?? Date.now()) > keepDays * 864e5) await dropPages();
 // Another reviewer on this phone (the last one's session expired without signing out): not their pages.
 if ((await get('meta', 'user')) !== user) { await dropPages(); await put('meta', user, 'user'); }
 
@@ -70,7 +85,7 @@ for (const form of document.querySelectorAll('form[data-offline-form]')) {
     const body = {};
     for (const [k, v] of Object.entries(fields)) if (v !== '') body[k.slice(k.indexOf('.') + 1).replace(/^./, c => c.toLowerCase())] = v;
     const item = { key: 'offline-' + crypto.randomUUID(), user, caseId, form: name, person: form.dataset.person, body, fields,
-      ifMatch: form.elements.SeenVersion?.value, capturedAt: new Date().toISOString(), state: 'queued' };
+      ifMatch: form.elements.SeenVersion?.value, capturedAt: await serverNow(), state: 'queued' };
     await enqueue(item);
     const outcome = navigator.onLine ? await send(item) : 'waiting';
     if (outcome === 'sent') { await draft.clear(); location.assign(`/cases/${caseId}?done=${name}#done`); return; }
@@ -104,10 +119,13 @@ async function show() {
   }
   for (const card of document.querySelectorAll('[data-case-id]')) {
     card.querySelector('[data-testid=queued-badge]')?.remove();
-    if (items.some(i => i.caseId === card.dataset.caseId))
-    {
-      const badge = Object.assign(document.createElement('span'), { className: 'badge warn', textContent: t('Offline.Queued') });
+    const here = items.filter(i => i.caseId === card.dataset.caseId);
+    if (here.length) {
+      // One the server refused waits for the user: "chưa gửi được", not "chờ gửi" (which would go by itself).
+      const refused = here.some(refusedItem);
+      const badge = Object.assign(document.createElement('span'), { className: `badge ${refused ? 'bad' : 'warn'}`, textContent: t(refused ? 'Offline.Refused' : 'Offline.Queued') });
       badge.dataset.testid = 'queued-badge';
+      badge.dataset.state = refused ? 'refused' : 'queued';
       card.append(badge);
     }
   }

@@ -2,7 +2,7 @@
 // connection allows. Each item keeps the Idempotency-Key made when the user tapped save and the If-Match of the version
 // they saw, so a resend after a lost answer replays the first answer instead of logging twice. X-Captured-At carries
 // when it was saved on the phone; the server keeps it beside its own time (event header capturedAt).
-import { put, del, all, dropPages } from './store.js';
+import { put, del, all, dropPages, serverNow } from './store.js';
 
 const ROUTES = { review: id => `/api/cases/${id}/reviews`, progress: id => `/api/cases/${id}/progress` };
 export const changed = () => document.dispatchEvent(new CustomEvent('ct-outbox'));
@@ -78,7 +78,7 @@ export async function retry(item, user) {
     if (etag) item.ifMatch = etag;
   }
   // Refused for the phone's clock: the user has set it right since; the time of this tap is the honest one left.
-  if (item.problem?.fields?.includes('X-Captured-At')) item.capturedAt = new Date().toISOString();
+  if (item.problem?.fields?.includes('X-Captured-At')) item.capturedAt = await serverNow();
   item.state = 'queued'; delete item.problem;
   await put('outbox', item);
   await flush(user);

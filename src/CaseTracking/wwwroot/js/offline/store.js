@@ -46,6 +46,30 @@ export async function wipe() {
   await Promise.all(regs.map(r => r.unregister()));
 }
 
+/**
+ * What the user typed and saved on the phone (drafts, outbox) and the cached pages, but not the database itself nor the
+ * service worker: after KeepDays without the server the copy goes, and the app keeps working from the next fresh page.
+ */
+export async function forget() {
+  await run('drafts', 'readwrite', s => s.clear());
+  await run('outbox', 'readwrite', s => s.clear());
+  await dropPages();
+}
+
+/** Counts of what forget() would remove, to tell the user. */
+export async function held() { return { drafts: (await all('drafts')).length, outbox: (await all('outbox')).length }; }
+
+/**
+ * Now by the server's clock: the phone's clock corrected by the difference seen on the last fresh page (offline.js
+ * keeps it in meta.clockOffset). The server refuses a captured time after its own clock, so a phone whose clock runs
+ * ahead would otherwise have every offline write refused. The offset leaves out the page's travel time, so the
+ * corrected time errs early, never late.
+ */
+export async function serverNow() {
+  const offset = Number(await get('meta', 'clockOffset')) || 0;
+  return new Date(Date.now() + offset).toISOString();
+}
+
 /** The cached pages only: what the server showed (persons, addresses), not what the user typed. */
 export async function dropPages(urls) {
   if (!('caches' in self)) return;

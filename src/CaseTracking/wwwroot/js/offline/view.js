@@ -34,12 +34,16 @@ function button(label, testid, onclick) {
 }
 
 /** One item; the buttons act and then ask for a re-render through the outbox's change event. */
+/** Refused by the server (a rule, the case, the sign-in): it waits for the user, it will not go by itself. */
+export const refusedItem = item => item.state === 'conflict' || item.state === 'signin';
+
 export function render(item, { t, when, user, withCase }) {
-  const waiting = item.state !== 'conflict' && item.state !== 'signin';
+  const waiting = !refusedItem(item);
   const title = item.form === 'review' ? t('Offline.Review', item.body.period ? item.body.period.split('-').reverse().map(Number).join('/') : '—')
     : t('Offline.Progress');
   const box = el('div', { className: `banner ${waiting ? 'warn' : 'bad'}`, dataset: { testid: 'outbox-item', state: item.state, key: item.key } },
-    el('p', {}, el('strong', { className: 'badge warn', textContent: item.state === 'sending' ? t('Offline.Sending') : t('Offline.Queued') }),
+    el('p', {}, el('strong', { className: `badge ${waiting ? 'warn' : 'bad'}`, dataset: { testid: 'outbox-badge' },
+      textContent: !waiting ? t('Offline.Refused') : item.state === 'sending' ? t('Offline.Sending') : t('Offline.Queued') }),
       ` ${withCase ? item.person + ' · ' : ''}${title} · ${t('Offline.CapturedOn', when(item.capturedAt))}`),
     waiting ? el('p', { textContent: t('Offline.QueuedNote') }) : el('p', { role: 'alert', dataset: { testid: 'outbox-problem' }, textContent: explain(item, t, when) }));
   const text = textOf(item);
