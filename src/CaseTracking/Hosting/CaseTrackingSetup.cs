@@ -90,6 +90,8 @@ public static class CaseTrackingSetup
             .IntegrateWithWolverine(m =>
             {
                 m.MessageStorageSchemaName = schema;
+                // Provinces may have databases of their own (ADR 0006): Wolverine's node and envelope tables stay in the shared one.
+                m.MainDatabaseConnectionString = connectionString;
                 // Several nodes on one database: Wolverine spreads the projection shards over the nodes.
                 m.UseWolverineManagedEventSubscriptionDistribution = daemonMode == "Distributed";
             });

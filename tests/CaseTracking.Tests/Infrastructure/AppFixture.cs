@@ -30,6 +30,7 @@ public class AppFixture : IAsyncLifetime
             builder.UseSetting("ConnectionStrings:Marten", TestDatabase.ConnectionString);
             builder.UseSetting("CaseTracking:Schema", Schema);
             builder.UseSetting("CaseTracking:AdminPassword", TestData.AdminPassword);
+            builder.UseSetting("CaseTracking:NationalAdminPassword", TestData.NationalAdminPassword);
             builder.UseSetting("CaseTracking:SealDaily", "false");
             builder.UseSetting("CaseTracking:DataFolder", Path.Combine(Path.GetTempPath(), "casetracking-tests", Schema));
             // The suite signs in a lot, all from one (in-memory) client: sign-in rate limits out of its way.
