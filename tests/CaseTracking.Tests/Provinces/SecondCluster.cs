@@ -53,6 +53,22 @@ public sealed class TwoClusterFixture : AppFixture
 {
     public string SecondDatabase { get; private set; } = "";
     private bool _startedHere;
+    private readonly SemaphoreSlim _once = new(1, 1);
+    private object? _shared;
+
+    /// <summary>Test data built once for the collection: a database serves one province only, so the provinces are made once.</summary>
+    public async Task<T> OnceAsync<T>(Func<Task<T>> build) where T : class
+    {
+        await _once.WaitAsync();
+        try
+        {
+            return (T)(_shared ??= await build());
+        }
+        finally
+        {
+            _once.Release();
+        }
+    }
 
     public override async Task InitializeAsync()
     {

@@ -25,8 +25,7 @@ public sealed class two_provinces_on_two_databases(TwoClusterFixture app) : IAsy
     public async Task InitializeAsync()
     {
         national = new Api(app.Host, await Api.TokenAsync(app.Host, TestData.NationalAdmin, TestData.NationalAdminPassword));
-        shared = await ProvinceAsync(null);
-        own = await ProvinceAsync(app.SecondDatabase);
+        (shared, own) = await app.OnceAsync(async () => Tuple.Create(await ProvinceAsync(null), await ProvinceAsync(app.SecondDatabase)));
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
