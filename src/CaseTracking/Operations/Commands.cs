@@ -74,6 +74,7 @@ public class SeedCommand : JasperFxAsyncCommand<SeedInput>
         var table = new Table().Title("Demo accounts").AddColumns("user", "role", "password", "scope");
         foreach (var a in accounts) table.AddRow(a.Username, a.Role, a.Password, Markup.Escape(a.Scope));
         table.AddRow("admin", "Admin", "CaseTracking__AdminPassword, or printed at first start", "users, wards, organisations");
+        table.AddRow("national", "NationalAdmin", "CaseTracking__NationalAdminPassword, or printed at first start", "provinces (/national), no case content");
         AnsiConsole.Write(table);
     }
 }
