@@ -31,8 +31,9 @@ public sealed class ActorResolver(IDocumentStore store, IMemoryCache cache, ICon
         if (http.User.Identity?.IsAuthenticated == true
             && Guid.TryParse(http.User.FindFirstValue(SubjectClaim), out var userId))
         {
-            var user = await LoadAsync(userId, http.RequestAborted);
-            if (user is { Active: true } && user.Tenant == http.User.FindFirstValue(TenantClaim)
+            var tenant = http.User.FindFirstValue(TenantClaim) ?? "";
+            var user = tenant.Length == 0 ? null : await LoadAsync(tenant, userId, http.RequestAborted);
+            if (user is { Active: true } && user.Tenant == tenant
                 && string.Equals(user.SecurityStamp ?? "", http.User.FindFirstValue(Logins.StampClaim) ?? "", StringComparison.Ordinal))
                 actor = Actor.From(user);
         }
@@ -41,10 +42,11 @@ public sealed class ActorResolver(IDocumentStore store, IMemoryCache cache, ICon
         return actor;
     }
 
-    private async Task<User?> LoadAsync(Guid userId, CancellationToken ct)
+    /// <summary>The user in the database of the province the signed token names (a province may have its own).</summary>
+    private async Task<User?> LoadAsync(string tenant, Guid userId, CancellationToken ct)
     {
         if (_cacheFor > TimeSpan.Zero && cache.TryGetValue(("user", userId), out User? cached)) return cached;
-        await using var session = store.QuerySession();
+        await using var session = store.QuerySession(tenant);
         var user = await session.LoadAsync<User>(userId, ct);
         if (_cacheFor > TimeSpan.Zero) cache.Set(("user", userId), user, _cacheFor);
         return user;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using CaseTracking.Infrastructure;
 using FluentValidation;
 using Marten;
+using CaseTracking.Provinces;
 using Wolverine.Http;
 
 namespace CaseTracking.Access;
@@ -131,7 +132,8 @@ public static class UserEndpoints
             var cmd = ctx.Command;
             var ct = ctx.Cancellation;
             var username = cmd.Username!.Trim().ToLowerInvariant();
-            if (await ctx.Session.Query<User>().AnyAsync(u => u.Username == username, ct))
+            var store = ctx.Services.GetRequiredService<IDocumentStore>();
+            if (await ctx.Session.Query<User>().AnyAsync(u => u.Username == username, ct) || await LoginNames.TakenAsync(store, username, ct))
                 return Problems.Conflict("user.username-taken", $"The user name {username} is taken.");
             var wardIds = cmd.Role == Role.Supervisor ? cmd.WardIds?.Distinct().ToList() ?? [] : [];
             var orgId = cmd.Role == Role.Reviewer ? cmd.OrganisationId : null;
@@ -149,6 +151,8 @@ public static class UserEndpoints
                 // A fresh province has one admin, who cannot get anything approved: it may create one more admin
                 // at once, once (the grant document's id is fixed, so a second try conflicts).
                 var (admin, password) = NewUser(request, ctx.Actor.Tenant);
+                if (!await LoginNames.TryReserveAsync(store, admin, ct))
+                    return Problems.Conflict("user.username-taken", $"The user name {username} is taken.");
                 ctx.Session.Insert(admin);
                 ctx.Session.Insert(new SecondAdminGrant { CreatedBy = ctx.Actor.UserId, AdminId = admin.Id });
                 request.Status = AdminRequestStatus.Approved;
@@ -289,10 +293,15 @@ public static class UserEndpoints
             switch (request.Kind)
             {
                 case AdminRequestKind.CreateUser:
-                    if (await ctx.Session.Query<User>().AnyAsync(u => u.Username == request.Username, ct))
+                    var names = ctx.Services.GetRequiredService<IDocumentStore>();
+                    if (await ctx.Session.Query<User>().AnyAsync(u => u.Username == request.Username, ct)
+                        || await LoginNames.TakenAsync(names, request.Username, ct))
                         return Problems.Conflict("user.username-taken", $"The user name {request.Username} is taken.");
                     if (await ScopeProblemAsync(ctx.Session, request.WardIds, request.OrganisationId, ct) is { } gone) return gone;
                     (user, password) = NewUser(request, ctx.Actor.Tenant);
+                    // The name is the nation's (ADR 0006): reserved in the shared database before the user is saved.
+                    if (!await LoginNames.TryReserveAsync(names, user, ct))
+                        return Problems.Conflict("user.username-taken", $"The user name {request.Username} is taken.");
                     ctx.Session.Insert(user);
                     request.UserId = user.Id;
                     action = AdminAction.UserCreated;

@@ -108,9 +108,8 @@ public sealed class Logins(IDocumentStore store, TimeProvider time, SigningKeys 
 
         if (limits.TryAcquire(http, name) is { } wait) return new(LoginResult.RateLimited, RetryAfter: wait);
 
-        User? user;
-        await using (var session = store.QuerySession())
-            user = await session.Query<User>().FirstOrDefaultAsync(u => u.Username == name, ct);
+        // The user lives in their province's database: the national list of names says which (ADR 0006).
+        var user = await CaseTracking.Provinces.LoginNames.FindAsync(store, name, ct);
         var mayCheck = await attempts.ReserveAsync(name, ct);
         // Every path spends one hash verification and the same database round trips, so an unknown name, a
         // wrong password and a locked name also take about the same time.

@@ -1,6 +1,10 @@
 namespace CaseTracking.Access;
 
-public enum Role { Reviewer, Supervisor, Auditor, Admin }
+/// <summary>
+/// The roles of a province, and the national administrator outside every province (issue 19), who adds provinces and
+/// their first administrators and never reads case content (docs/security.md).
+/// </summary>
+public enum Role { Reviewer, Supervisor, Auditor, Admin, NationalAdmin }
 
 public enum OrganisationType { WomensUnion, YouthUnion, VeteransAssociation, FarmersAssociation, ResidentialGroup, Other }
 
@@ -63,6 +67,8 @@ public static class AccessModule
     public static Marten.StoreOptions ConfigureAccess(this Marten.StoreOptions opts)
     {
         opts.Schema.For<User>().UniqueIndex(x => x.Username);
+        // The national list of user names (Provinces/LoginNames.cs), in the shared database.
+        opts.Schema.For<CaseTracking.Provinces.LoginName>();
         opts.Schema.For<Ward>().MultiTenanted();
         opts.Schema.For<Organisation>().MultiTenanted().Index(x => x.WardId);
         // The admin records of a province (requests, audit trail) and the sign-in attempts table.

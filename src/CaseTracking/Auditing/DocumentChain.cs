@@ -15,7 +15,7 @@ public sealed record ChainCheck(string Chain, bool Valid, long Entries, long? Fi
 /// The last link of each chain is kept in <c>ct_chain_heads</c>, so a deleted tail is seen too. As for events,
 /// the canonical JSON is PostgreSQL's own <c>jsonb::text</c>, and the verifier is SQL.
 /// </summary>
-public sealed class DocumentChain(IDocumentStore store, PostgresConnection connection)
+public sealed class DocumentChain(IDocumentStore store, Provinces.ProvinceDatabases databases)
 {
     public const string Access = "access";
     public const string Retention = "retention";
@@ -81,9 +81,9 @@ public sealed class DocumentChain(IDocumentStore store, PostgresConnection conne
         """;
 
     /// <summary>Idempotent; part of <see cref="HashChain.InstallAsync"/>.</summary>
-    public async Task InstallAsync(NpgsqlConnection conn, CancellationToken ct)
+    public async Task InstallAsync(Marten.Storage.IMartenDatabase database, NpgsqlConnection conn, CancellationToken ct)
     {
-        foreach (var type in Chains.Values) await store.Storage.Database.EnsureStorageExistsAsync(type, ct);
+        foreach (var type in Chains.Values) await database.EnsureStorageExistsAsync(type, ct);
         await using (var cmd = new NpgsqlCommand(InstallSql, conn)) await cmd.ExecuteNonQueryAsync(ct);
         foreach (var chain in Chains.Keys)
         {
@@ -116,8 +116,7 @@ public sealed class DocumentChain(IDocumentStore store, PostgresConnection conne
             select b.first_broken, b.entries, b.last_seq, b.last_hash, h.seq, h.hash
               from broken b left join {Schema}.ct_chain_heads h on h.chain = @chain and h.tenant_id = @tenant
             """;
-        await using var conn = new NpgsqlConnection(connection.Value);
-        await conn.OpenAsync(ct);
+        await using var conn = await databases.OpenAsync(tenant, ct);
         await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 0 };
         cmd.Parameters.AddWithValue("tenant", tenant);
         cmd.Parameters.AddWithValue("chain", chain);
@@ -139,8 +138,7 @@ public sealed class DocumentChain(IDocumentStore store, PostgresConnection conne
     /// <summary>The last link recorded before <paramref name="until"/> (for the daily seal), or null when the chain was empty then.</summary>
     public async Task<StreamHead?> HeadAsync(string chain, string tenant, DateTimeOffset? until, CancellationToken ct)
     {
-        await using var conn = new NpgsqlConnection(connection.Value);
-        await conn.OpenAsync(ct);
+        await using var conn = await databases.OpenAsync(tenant, ct);
         await using var cmd = new NpgsqlCommand($"""
             select (t.data ->> 'chainSeq')::bigint, t.data ->> 'hash' from {TableOf(chain)} t
              where t.tenant_id = @tenant and t.data -> 'chainSeq' is not null {(until is null ? "" : "and (t.data ->> 'at')::timestamptz < @until")}
@@ -155,8 +153,7 @@ public sealed class DocumentChain(IDocumentStore store, PostgresConnection conne
     /// <summary>The hash stored at one position of a chain, or null when that entry is gone.</summary>
     public async Task<string?> HashAtAsync(string chain, string tenant, long seq, CancellationToken ct)
     {
-        await using var conn = new NpgsqlConnection(connection.Value);
-        await conn.OpenAsync(ct);
+        await using var conn = await databases.OpenAsync(tenant, ct);
         await using var cmd = new NpgsqlCommand(
             $"select t.data ->> 'hash' from {TableOf(chain)} t where t.tenant_id = @tenant and (t.data ->> 'chainSeq')::bigint = @seq", conn);
         cmd.Parameters.AddWithValue("tenant", tenant);

@@ -14,7 +14,7 @@ public sealed record VerifyResult(Guid StreamId, bool Valid, int Events, long? F
 /// every append (rich or quick, through the app or not) is chained in one place. The canonical JSON is
 /// PostgreSQL's own <c>jsonb::text</c>, used by the trigger and by the verifier alike.
 /// </summary>
-public sealed class HashChain(IDocumentStore store, PostgresConnection connection, DocumentChain documents)
+public sealed class HashChain(IDocumentStore store, Provinces.ProvinceDatabases databases, DocumentChain documents)
 {
     private string Schema => store.Options.Events.DatabaseSchemaName;
 
@@ -59,16 +59,21 @@ public sealed class HashChain(IDocumentStore store, PostgresConnection connectio
         create trigger mt_hash_chain before insert on {Schema}.mt_events for each row execute function {Schema}.mt_hash_chain();
         """;
 
-    /// <summary>Idempotent; run after Marten has created its tables (app start, db-apply, seed).</summary>
+    /// <summary>Idempotent; run after Marten has created its tables (app start, db-apply, seed), in every database.</summary>
     public async Task InstallAsync(CancellationToken ct)
     {
-        await store.Storage.Database.EnsureStorageExistsAsync(typeof(JasperFx.Events.IEvent), ct);
-        await using var conn = new NpgsqlConnection(connection.Value);
-        await conn.OpenAsync(ct);
+        foreach (var database in await databases.AllAsync()) await InstallAsync(database, ct);
+    }
+
+    /// <summary>Idempotent; in one database of the store (a province's own database added at run time).</summary>
+    public async Task InstallAsync(Marten.Storage.IMartenDatabase database, CancellationToken ct)
+    {
+        await database.EnsureStorageExistsAsync(typeof(JasperFx.Events.IEvent), ct);
+        await using var conn = await Provinces.ProvinceDatabases.OpenAsync(database, ct);
         await using var cmd = new NpgsqlCommand(InstallSql, conn);
         await cmd.ExecuteNonQueryAsync(ct);
         // The access log and the retention runs are chained too (ADR 0005).
-        await documents.InstallAsync(conn, ct);
+        await documents.InstallAsync(database, conn, ct);
     }
 
     /// <summary>The SQL that recomputes a stream's chain from the stored rows, link by link.</summary>
@@ -103,8 +108,7 @@ public sealed class HashChain(IDocumentStore store, PostgresConnection connectio
     /// <summary>Verifies every stream of <paramref name="tenant"/>; <paramref name="progress"/> gets (done, total).</summary>
     public async Task<IReadOnlyList<VerifyResult>> VerifyAllAsync(string tenant, Action<long, long>? progress, CancellationToken ct)
     {
-        await using var conn = new NpgsqlConnection(connection.Value);
-        await conn.OpenAsync(ct);
+        await using var conn = await databases.OpenAsync(tenant, ct);
         await using var count = new NpgsqlCommand($"select count(distinct stream_id) from {Schema}.mt_events where tenant_id = @tenant", conn);
         count.Parameters.AddWithValue("tenant", tenant);
         var total = (long)(await count.ExecuteScalarAsync(ct))!;
@@ -126,8 +130,7 @@ public sealed class HashChain(IDocumentStore store, PostgresConnection connectio
 
     public async Task<VerifyResult> VerifyAsync(string tenant, Guid streamId, CancellationToken ct)
     {
-        await using var conn = new NpgsqlConnection(connection.Value);
-        await conn.OpenAsync(ct);
+        await using var conn = await databases.OpenAsync(tenant, ct);
         await using var cmd = new NpgsqlCommand(VerifySql, conn);
         cmd.Parameters.AddWithValue("id", streamId);
         cmd.Parameters.AddWithValue("tenant", tenant);
@@ -147,13 +150,6 @@ public sealed class HashChain(IDocumentStore store, PostgresConnection connectio
 
         return new VerifyResult(streamId, broken is null, count, broken, reason);
     }
-}
-
-public sealed class HashChainInstaller(HashChain chain) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) => chain.InstallAsync(cancellationToken);
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 public static class VerifyEndpoint

@@ -43,7 +43,7 @@ public sealed class Seal
 
 public sealed record SealCheck(bool Valid, string Day, string Digest, bool DigestMatches, IReadOnlyList<string> Problems);
 
-public sealed class Seals(IDocumentStore store, Infrastructure.PostgresConnection connection, TimeProvider time, DocumentChain documents,
+public sealed class Seals(IDocumentStore store, Provinces.ProvinceDatabases databases, TimeProvider time, DocumentChain documents,
     SealFile file)
 {
     private string Schema => store.Options.Events.DatabaseSchemaName;
@@ -51,8 +51,7 @@ public sealed class Seals(IDocumentStore store, Infrastructure.PostgresConnectio
     /// <summary>Heads as of the end of <paramref name="day"/> (UTC): the last event of each stream recorded by then.</summary>
     private async Task<Dictionary<Guid, StreamHead>> HeadsAsync(string tenant, DateOnly? asOfEndOf, CancellationToken ct)
     {
-        await using var conn = new NpgsqlConnection(connection.Value);
-        await conn.OpenAsync(ct);
+        await using var conn = await databases.OpenAsync(tenant, ct);
         var sql = $"""
             select distinct on (stream_id) stream_id, version, headers ->> 'hash'
               from {Schema}.mt_events
@@ -104,8 +103,7 @@ public sealed class Seals(IDocumentStore store, Infrastructure.PostgresConnectio
         var digestMatches = seal.DigestOfContent() == seal.Digest;
         if (!digestMatches) problems.Add("the seal document itself was altered: its heads no longer give its digest");
 
-        await using var conn = new NpgsqlConnection(connection.Value);
-        await conn.OpenAsync(ct);
+        await using var conn = await databases.OpenAsync(tenant, ct);
         await using var cmd = new NpgsqlCommand(
             $"select stream_id, version, headers ->> 'hash' from {Schema}.mt_events where tenant_id = @tenant and stream_id = any(@ids)", conn)
         { CommandTimeout = 0 };
@@ -133,7 +131,7 @@ public sealed class Seals(IDocumentStore store, Infrastructure.PostgresConnectio
 }
 
 /// <summary>The daily seal as a scheduled job of the app (CaseTracking:SealDaily, default on): once a day, for yesterday.</summary>
-public sealed class DailySealService(Seals seals, IDocumentStore store, TimeProvider time, IConfiguration configuration,
+public sealed class DailySealService(Seals seals, IDocumentStore store, Provinces.ProvinceDatabases databases, TimeProvider time, IConfiguration configuration,
     ILogger<DailySealService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -144,9 +142,8 @@ public sealed class DailySealService(Seals seals, IDocumentStore store, TimeProv
             try
             {
                 var yesterday = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-1);
-                await using var session = store.QuerySession();
-                var tenants = await session.AdvancedSql.QueryAsync<string>(
-                    $"select distinct tenant_id from {store.Options.Events.DatabaseSchemaName}.mt_streams", stoppingToken);
+                // Every province, in whichever database it lives.
+                var tenants = await databases.ProvincesWithStreamsAsync(stoppingToken);
                 foreach (var tenant in tenants)
                 {
                     await using var tenantSession = store.QuerySession(tenant);

@@ -34,22 +34,26 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, SupervisionKin
         await Caseloads.CaseloadUpgrade.RunAsync(store, ct);
     }
 
-    public async Task<SeedReport> SeedAsync(int cases, int seed, int wards, int batchSize, Action<int>? progress, CancellationToken ct)
+    public async Task<SeedReport> SeedAsync(int cases, int seed, int wards, int batchSize, Action<int>? progress, CancellationToken ct,
+        string tenant = Tenant)
     {
         await PrepareAsync(ct);
         var today = clock.Today;
         var province = new DemoProvince(seed, today, kinds, wards);
         var watch = Stopwatch.StartNew();
 
-        await using (var session = store.LightweightSession(Tenant))
+        await using (var session = store.LightweightSession(tenant))
         {
             session.InsertObjects(province.Wards);
             session.InsertObjects(province.Organisations);
             await session.SaveChangesAsync(ct);
         }
 
-        await using (var session = store.LightweightSession())
+        // User names are the nation's (ADR 0006): only the demo province gets its accounts; the provinces of the national
+        // benchmark (tests/CaseTracking.Benchmarks/National.cs) get wards, organisations and cases, and no one signs in.
+        if (tenant == Tenant)
         {
+            await using var session = store.LightweightSession();
             session.InsertObjects(province.Users);
             await session.SaveChangesAsync(ct);
         }
@@ -59,7 +63,7 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, SupervisionKin
         // bulk-copied with the people. Inline projections do not run on COPY, hence the fold here.
         var options = (StoreOptions)store.Options;
         var aggregator = options.Projections.AggregatorFor<CaseSummary>();
-        await using var query = store.QuerySession(Tenant);
+        await using var query = store.QuerySession(tenant);
         // PostgreSQL keeps microseconds: the folded summaries must carry the timestamp the events will have.
         var at = time.GetUtcNow();
         at = at.AddTicks(-(at.Ticks % 10));
@@ -74,9 +78,9 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, SupervisionKin
             {
                 await foreach (var (batch, streams, summaries) in ready.Reader.ReadAllAsync(ct))
                 {
-                    await store.BulkInsertEventsAsync(Tenant, streams, 20_000, ct);
-                    await store.BulkInsertAsync(Tenant, batch.Select(c => c.Person).ToList(), BulkInsertMode.InsertsOnly, 20_000, ct);
-                    await store.BulkInsertAsync(Tenant, summaries, BulkInsertMode.InsertsOnly, 20_000, ct);
+                    await store.BulkInsertEventsAsync(tenant, streams, 20_000, ct);
+                    await store.BulkInsertAsync(tenant, batch.Select(c => c.Person).ToList(), BulkInsertMode.InsertsOnly, 20_000, ct);
+                    await store.BulkInsertAsync(tenant, summaries, BulkInsertMode.InsertsOnly, 20_000, ct);
                     progress?.Invoke(Interlocked.Add(ref done, batch.Length));
                 }
             }
@@ -96,14 +100,14 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, SupervisionKin
                 foreach (var c in batch)
                 {
                     var stream = StreamAction.Start((IEventRegistry)options.Events, c.CaseId, [.. c.Events]);
-                    stream.TenantId = Tenant;
+                    stream.TenantId = tenant;
                     stream.AggregateType = typeof(Case);
                     var version = 0;
                     foreach (var e in stream.Events)
                     {
                         e.Version = ++version;
                         e.StreamId = c.CaseId;
-                        e.TenantId = Tenant;
+                        e.TenantId = tenant;
                         e.Timestamp = at;
                         e.UserName = "seed";
                         e.CorrelationId = $"seed-{seed}";
@@ -131,7 +135,7 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, SupervisionKin
         }
 
         await Task.WhenAll(writers);
-        await FinishAsync(ct);
+        await FinishAsync(tenant, ct);
         return new SeedReport(true, cases, events, watch.Elapsed, province.Accounts);
     }
 
@@ -139,10 +143,10 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, SupervisionKin
     /// A bulk-copied document gets revision 1; the inline summary's revision is its stream's version, as
     /// Marten writes it on append and on rebuild. One statement sets it; then the loaded tables are analysed.
     /// </summary>
-    private async Task FinishAsync(CancellationToken ct)
+    private async Task FinishAsync(string tenant, CancellationToken ct)
     {
         var schema = store.Options.Events.DatabaseSchemaName;
-        await using var session = store.LightweightSession(Tenant);
+        await using var session = store.LightweightSession(tenant);
         session.QueueSqlCommand(
             $"update {schema}.mt_doc_casesummary d set mt_version = s.version from {schema}.mt_streams s " +
             "where s.tenant_id = d.tenant_id and s.id = d.id and d.mt_version <> s.version");

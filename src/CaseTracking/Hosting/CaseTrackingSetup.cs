@@ -5,6 +5,7 @@ using CaseTracking.Health;
 using CaseTracking.Imports;
 using CaseTracking.Infrastructure;
 using CaseTracking.People;
+using CaseTracking.Provinces;
 using CaseTracking.Retention;
 using CaseTracking.Web;
 using FluentValidation;
@@ -72,7 +73,6 @@ public static class CaseTrackingSetup
         var marten = builder.Services.AddMarten(sp =>
             {
                 var opts = new StoreOptions();
-                opts.Connection(connectionString);
                 opts.DatabaseSchemaName = schema;
                 opts.ConfigureEventStore();
                 opts.ConfigureCases(sp.GetRequiredService<SupervisionKinds>());
@@ -81,6 +81,8 @@ public static class CaseTrackingSetup
                 opts.ConfigureDataProtection();
                 opts.ConfigureAccess();
                 opts.ConfigureImports();
+                // Provinces (issue 19): Marten's database-per-tenant support over the province registry (ADR 0006).
+                opts.UseProvinces(connectionString, schema);
                 return opts;
             })
             .UseLightweightSessions()
@@ -88,6 +90,8 @@ public static class CaseTrackingSetup
             .IntegrateWithWolverine(m =>
             {
                 m.MessageStorageSchemaName = schema;
+                // Provinces may have databases of their own (ADR 0006): Wolverine's node and envelope tables stay in the shared one.
+                m.MainDatabaseConnectionString = connectionString;
                 // Several nodes on one database: Wolverine spreads the projection shards over the nodes.
                 m.UseWolverineManagedEventSubscriptionDistribution = daemonMode == "Distributed";
             });
@@ -95,10 +99,9 @@ public static class CaseTrackingSetup
         // over when it stops), Distributed (Wolverine assigns shards to nodes; see docs/operations.md).
         if (daemonMode != "Distributed")
             marten.AddAsyncDaemon(daemonMode == "HotCold" ? DaemonMode.HotCold : DaemonMode.Solo);
-        // After Marten's own start-up work (schema), in this order.
-        builder.Services.AddHostedService<HashChainInstaller>();
+        // After Marten's own start-up work (schema), in this order: our objects in every database, then the first admins.
         builder.Services.AddSingleton<PersonSearch>();
-        builder.Services.AddHostedService<PersonSearchInstaller>();
+        builder.Services.AddProvinces();
         builder.Services.AddHostedService<AdminBootstrapService>();
 
         var pregenerated = UsesPregeneratedCode(builder.Environment);

@@ -74,6 +74,7 @@ public class SeedCommand : JasperFxAsyncCommand<SeedInput>
         var table = new Table().Title("Demo accounts").AddColumns("user", "role", "password", "scope");
         foreach (var a in accounts) table.AddRow(a.Username, a.Role, a.Password, Markup.Escape(a.Scope));
         table.AddRow("admin", "Admin", "CaseTracking__AdminPassword, or printed at first start", "users, wards, organisations");
+        table.AddRow("national", "NationalAdmin", "CaseTracking__NationalAdminPassword, or printed at first start", "provinces (/national), no case content");
         AnsiConsole.Write(table);
     }
 }
@@ -95,31 +96,36 @@ public class RebuildCommand : JasperFxAsyncCommand<RebuildInput>
         var names = input.ProjectionFlag is { Length: > 0 } one
             ? [one]
             : new[] { "CaseSummary", nameof(CaseloadProjection), nameof(StatisticsProjection), "CaseActivity" };
-        using var daemon = await store.BuildProjectionDaemonAsync();
-        var stats = await store.Advanced.FetchEventStoreStatistics();
-        var total = stats.EventCount;
-        var watch = Stopwatch.StartNew();
-        // The projections are rebuilt side by side: each reads the whole event log, and together they use both
-        // the app's and the database's cores (docs/performance.md).
-        await AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
-            .StartAsync(async ctx =>
-            {
-                var tasks = names.ToDictionary(n => n, n => ctx.AddTask(n, maxValue: Math.Max(1, total)));
-                var rebuilds = names.Select(n => daemon.RebuildProjectionAsync(n, TimeSpan.FromMinutes(30), CancellationToken.None)).ToArray();
-                var all = Task.WhenAll(rebuilds);
-                while (!all.IsCompleted)
+        // Every database of the store: the shared one and each province's own (ADR 0006), one after the other.
+        foreach (var database in await store.Storage.AllDatabases())
+        {
+            using var daemon = await ((DocumentStore)store).BuildProjectionDaemonAsync(database.Id);
+            var stats = await database.FetchEventStoreStatistics();
+            var total = stats.EventCount;
+            var watch = Stopwatch.StartNew();
+            // The projections are rebuilt side by side: each reads the whole event log, and together they use both
+            // the app's and the database's cores (docs/performance.md).
+            await AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
+                .StartAsync(async ctx =>
                 {
-                    await Task.WhenAny(all, Task.Delay(500));
-                    var progress = await store.Advanced.AllProjectionProgress();
-                    foreach (var (name, task) in tasks)
-                        task.Value = progress.Where(p => p.ShardName.StartsWith(name, StringComparison.Ordinal)).Select(p => p.Sequence).DefaultIfEmpty(0).Max();
-                }
+                    var tasks = names.ToDictionary(n => n, n => ctx.AddTask($"{database.Id.Identity} {n}", maxValue: Math.Max(1, total)));
+                    var rebuilds = names.Select(n => daemon.RebuildProjectionAsync(n, TimeSpan.FromMinutes(30), CancellationToken.None)).ToArray();
+                    var all = Task.WhenAll(rebuilds);
+                    while (!all.IsCompleted)
+                    {
+                        await Task.WhenAny(all, Task.Delay(500));
+                        var progress = await database.AllProjectionProgress();
+                        foreach (var (name, task) in tasks)
+                            task.Value = progress.Where(p => p.ShardName.StartsWith(name, StringComparison.Ordinal)).Select(p => p.Sequence).DefaultIfEmpty(0).Max();
+                    }
 
-                await all;
-                foreach (var task in tasks.Values) task.Value = task.MaxValue;
-            });
-        var seconds = watch.Elapsed.TotalSeconds;
-        AnsiConsole.MarkupLine($"Rebuilt {string.Join(", ", names)} over {total:N0} events in {seconds:N1} s: [bold]{total / Math.Max(seconds, 0.001):N0} events/s[/] of the log into every projection");
+                    await all;
+                    foreach (var task in tasks.Values) task.Value = task.MaxValue;
+                });
+            var seconds = watch.Elapsed.TotalSeconds;
+            AnsiConsole.MarkupLine($"{Markup.Escape(database.Id.Identity)}: rebuilt {string.Join(", ", names)} over {total:N0} events in {seconds:N1} s: [bold]{total / Math.Max(seconds, 0.001):N0} events/s[/] of the log into every projection");
+        }
+
         return true;
     }
 }

@@ -13,6 +13,7 @@ public sealed class IndexModel(IStringLocalizer<SharedResource> l) : UiPage(l)
         Role.Reviewer => "/my-cases",
         Role.Supervisor => "/supervise",
         Role.Auditor => "/audit",
+        Role.NationalAdmin => "/national",
         _ => "/admin"
     });
 }

@@ -22,7 +22,7 @@ public sealed class PersonSearch(IDocumentStore store, ILogger<PersonSearch> log
     private string Schema => store.Options.DatabaseSchemaName;
 
     /// <summary>Extensions (trusted, so the database owner may create them), the fold function and the index; idempotent.</summary>
-    public async Task InstallAsync(string connectionString, CancellationToken ct)
+    public async Task InstallAsync(Marten.Storage.IMartenDatabase database, CancellationToken ct)
     {
         var sql = $"""
             create extension if not exists unaccent schema public;
@@ -36,8 +36,7 @@ public sealed class PersonSearch(IDocumentStore store, ILogger<PersonSearch> log
         {
             try
             {
-                await using var conn = new NpgsqlConnection(connectionString);
-                await conn.OpenAsync(ct);
+                await using var conn = await Provinces.ProvinceDatabases.OpenAsync(database, ct);
                 await using var cmd = new NpgsqlCommand(sql, conn);
                 await cmd.ExecuteNonQueryAsync(ct);
                 _folding = true;
@@ -84,9 +83,4 @@ public sealed class PersonSearch(IDocumentStore store, ILogger<PersonSearch> log
     }
 }
 
-public sealed class PersonSearchInstaller(PersonSearch search, Infrastructure.PostgresConnection connection) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) => search.InstallAsync(connection.Value, cancellationToken);
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}

@@ -21,7 +21,7 @@ public sealed record RetentionPlan(string Tenant, DateOnly AsOf, IReadOnlyList<R
 /// every such digest, so <see cref="HashChain"/> still verifies the stream and still names any later edit.
 /// The whole run is one transaction: events, person records, corrections and the run record commit together.
 /// </summary>
-public sealed class RetentionJob(IDocumentStore store, PostgresConnection connection, HashChain chain, RetentionSettings settings, TimeProvider time)
+public sealed class RetentionJob(IDocumentStore store, Provinces.ProvinceDatabases databases, HashChain chain, RetentionSettings settings, TimeProvider time)
 {
     public const string DailyActor = "system:daily-retention";
 
@@ -70,8 +70,7 @@ public sealed class RetentionJob(IDocumentStore store, PostgresConnection connec
         var run = new RetentionRun { Id = Guid.CreateVersion7(), At = now, By = by, AsOf = asOf, People = people, Skipped = [.. plan.Skipped] };
         var personIds = people.Select(p => p.PersonId).ToArray();
 
-        await using var conn = new NpgsqlConnection(connection.Value);
-        await conn.OpenAsync(ct);
+        await using var conn = await databases.OpenAsync(tenant, ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var options = Marten.Services.SessionOptions.ForTransaction(tx);
         options.TenantId = tenant;

@@ -30,7 +30,8 @@ public static class RetentionModule
 }
 
 /// <summary>The retention job once a day per province (<c>CaseTracking:Retention:Daily</c>, default on), recorded like any run.</summary>
-public sealed class DailyRetentionService(RetentionJob job, RetentionSettings settings, IDocumentStore store, TimeProvider time,
+public sealed class DailyRetentionService(RetentionJob job, RetentionSettings settings, IDocumentStore store,
+    Provinces.ProvinceDatabases databases, TimeProvider time,
     ILogger<DailyRetentionService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -58,9 +59,8 @@ public sealed class DailyRetentionService(RetentionJob job, RetentionSettings se
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var startOfDay = new DateTimeOffset(today.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var endOfDay = startOfDay.AddDays(1);
-        await using var session = store.QuerySession();
-        var tenants = await session.AdvancedSql.QueryAsync<string>(
-            $"select distinct tenant_id from {store.Options.Events.DatabaseSchemaName}.mt_streams", ct);
+        // Every province, in whichever database it lives.
+        var tenants = await databases.ProvincesWithStreamsAsync(ct);
         foreach (var tenant in tenants)
         {
             await using var tenantSession = store.QuerySession(tenant);

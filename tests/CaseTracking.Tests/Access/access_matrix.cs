@@ -14,13 +14,16 @@ namespace CaseTracking.Tests.Access;
 [Collection(AppCollection.Name)]
 public sealed class access_matrix(AppFixture app) : IAsyncLifetime
 {
-    private enum Scope { Public, Admin, Province, Case }
+    private enum Scope { Public, Admin, Province, Case, National }
 
     /// <summary>Who may use a route; for case routes, in-scope callers get 2xx (or 422 when the case's state refuses).</summary>
     private sealed record Rule(Scope Scope, Role[] Roles, Func<Guid, object?>? Body = null);
 
     private static readonly Role[] Readers = [Role.Reviewer, Role.Supervisor, Role.Auditor];
-    private static readonly Role[] All = [Role.Reviewer, Role.Supervisor, Role.Auditor, Role.Admin];
+    private static readonly Role[] InProvince = [Role.Reviewer, Role.Supervisor, Role.Auditor, Role.Admin];
+
+    /// <summary>Every role, the national administrator's too: outside every province, refused every province and case route.</summary>
+    private static readonly Role[] All = [Role.Reviewer, Role.Supervisor, Role.Auditor, Role.Admin, Role.NationalAdmin];
 
     private static readonly Dictionary<string, Rule> Table = new()
     {
@@ -31,10 +34,10 @@ public sealed class access_matrix(AppFixture app) : IAsyncLifetime
         ["POST /api/auth/password"] = new(Scope.Public, All),
         ["GET /api/kinds"] = new(Scope.Public, All),
         ["POST /api/admin/wards"] = new(Scope.Admin, [Role.Admin], _ => new { code = "M" + Guid.NewGuid().ToString("N")[..6], name = "Phường Mới" }),
-        ["GET /api/admin/wards"] = new(Scope.Province, All),
+        ["GET /api/admin/wards"] = new(Scope.Province, InProvince),
         ["POST /api/admin/wards/{wardId}"] = new(Scope.Admin, [Role.Admin], _ => new { name = "Phường Mới" }),
         ["POST /api/admin/organisations"] = new(Scope.Admin, [Role.Admin]),
-        ["GET /api/admin/organisations"] = new(Scope.Province, All),
+        ["GET /api/admin/organisations"] = new(Scope.Province, InProvince),
         ["POST /api/admin/organisations/{organisationId}"] = new(Scope.Admin, [Role.Admin], _ => new { name = "Hội Nông dân xã Mới", type = "FarmersAssociation" }),
         ["POST /api/admin/users"] = new(Scope.Admin, [Role.Admin]),
         ["GET /api/admin/users"] = new(Scope.Admin, [Role.Admin]),
@@ -83,16 +86,21 @@ public sealed class access_matrix(AppFixture app) : IAsyncLifetime
         ["POST /api/cases/{caseId}/release/withdraw"] = new(Scope.Case, [Role.Reviewer, Role.Supervisor], _ => new { reason = "x" }),
         ["POST /api/cases/{caseId}/transfer"] = new(Scope.Case, [Role.Supervisor]),
         ["POST /api/cases/{caseId}/revoke"] = new(Scope.Case, [Role.Supervisor], _ => new { decisionNumber = "1", reason = "x" }),
-        ["POST /api/cases/{caseId}/close"] = new(Scope.Case, [Role.Supervisor], _ => new { reason = "Other", note = "x" })
+        ["POST /api/cases/{caseId}/close"] = new(Scope.Case, [Role.Supervisor], _ => new { reason = "Other", note = "x" }),
+        ["POST /api/national/provinces"] = new(Scope.National, [Role.NationalAdmin], _ =>
+            new { code = "m" + Guid.NewGuid().ToString("N")[..8], name = "Tỉnh Mới", adminUsername = "qt-" + Guid.NewGuid().ToString("N")[..8] }),
+        ["GET /api/national/provinces"] = new(Scope.National, [Role.NationalAdmin])
     };
 
     private TestProvince p = null!;
+    private Api national = null!;
     private Api otherSupervisor = null!;
     private Guid otherCase;
 
     public async Task InitializeAsync()
     {
         p = await TestProvince.CreateAsync(app);
+        national = new Api(app.Host, await Api.TokenAsync(app.Host, TestData.NationalAdmin, TestData.NationalAdminPassword));
         (otherSupervisor, otherCase) = await OtherProvinceAsync();
     }
 
@@ -143,6 +151,7 @@ public sealed class access_matrix(AppFixture app) : IAsyncLifetime
     private TestUser As(Role role) => role switch
     {
         Role.Reviewer => p.ReviewerA, Role.Supervisor => p.SupervisorA, Role.Auditor => p.Auditor,
+        Role.NationalAdmin => new TestUser(Guid.Empty, TestData.NationalAdmin, national),
         _ => new TestUser(Guid.Empty, "admin", p.Admin)
     };
 
@@ -195,7 +204,7 @@ public sealed class access_matrix(AppFixture app) : IAsyncLifetime
     {
         // A person of a case assigned to reviewer A's organisation: in scope for the mentor too.
         var person = (await p.SupervisorA.Api.Get($"/api/cases/{await p.OpenAssignedCaseAsync()}")).Body.GetProperty("case").GetProperty("personId").GetGuid();
-        foreach (var (route, rule) in Table.Where(t => t.Value.Scope is Scope.Admin or Scope.Province))
+        foreach (var (route, rule) in Table.Where(t => t.Value.Scope is Scope.Admin or Scope.Province or Scope.National))
         {
             var url = route.Split(' ')[1].Replace("{personId}", person.ToString()).Replace("{userId}", p.ReviewerA2.Id.ToString())
                 .Replace("{requestId}", Guid.NewGuid().ToString())

@@ -22,7 +22,7 @@ public class AppFixture : IAsyncLifetime
 
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         JasperFxEnvironment.AutoStartHost = true;
         Host = await AlbaHost.For<Program>(builder =>
@@ -30,6 +30,7 @@ public class AppFixture : IAsyncLifetime
             builder.UseSetting("ConnectionStrings:Marten", TestDatabase.ConnectionString);
             builder.UseSetting("CaseTracking:Schema", Schema);
             builder.UseSetting("CaseTracking:AdminPassword", TestData.AdminPassword);
+            builder.UseSetting("CaseTracking:NationalAdminPassword", TestData.NationalAdminPassword);
             builder.UseSetting("CaseTracking:SealDaily", "false");
             builder.UseSetting("CaseTracking:DataFolder", Path.Combine(Path.GetTempPath(), "casetracking-tests", Schema));
             // The suite signs in a lot, all from one (in-memory) client: sign-in rate limits out of its way.
@@ -84,7 +85,7 @@ public class AppFixture : IAsyncLifetime
         return await session.Events.FetchStreamAsync(caseId);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Host.DisposeAsync();
         await TestDatabase.DropSchemaAsync(Schema);
