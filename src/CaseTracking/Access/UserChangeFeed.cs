@@ -14,7 +14,8 @@ namespace CaseTracking.Access;
 /// is down (a restart of PostgreSQL), the user cache's own limit of 1 s (<c>CaseTracking:UserCacheSeconds</c>)
 /// still bounds how long a revoked session lives; the node reconnects every few seconds.
 /// </summary>
-public sealed class UserChangeFeed(IDocumentStore store, ActorResolver actors, ILogger<UserChangeFeed> logger) : BackgroundService
+public sealed class UserChangeFeed(IDocumentStore store, Infrastructure.PostgresConnection connection, ActorResolver actors,
+    ILogger<UserChangeFeed> logger) : BackgroundService
 {
     private static readonly Counter<long> Received = Telemetry.Meter.CreateCounter<long>("casetracking.user_changes.received",
         description: "User changes this node heard of from PostgreSQL (NOTIFY) and forgot from its user cache.");
@@ -69,14 +70,12 @@ public sealed class UserChangeFeed(IDocumentStore store, ActorResolver actors, I
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var source = store.Storage.Database.CreateConnection();
-        var builder = new NpgsqlConnectionStringBuilder(source.ConnectionString)
+        var builder = new NpgsqlConnectionStringBuilder(connection.Value)
         {
             // Its own physical connection, held for the node's life; keepalives notice a dead server.
             Pooling = false,
             KeepAlive = 15
         };
-        await source.DisposeAsync();
         while (!stoppingToken.IsCancellationRequested)
         {
             try

@@ -28,6 +28,15 @@ public class TwoNodes : IAsyncLifetime
         // One after the other: the first applies the schema, the second finds it.
         A = await StartNodeAsync("a");
         B = await StartNodeAsync("b");
+        Shards = ((DocumentStore)A.Services.GetRequiredService<IDocumentStore>()).Options.Projections.AllShards().Select(s => s.Name.Identity).ToList();
+    }
+
+    private Task? _seeded;
+
+    /// <summary>A small demo province, seeded once per pair of nodes (through node A).</summary>
+    public Task SeedOnceAsync()
+    {
+        lock (this) return _seeded ??= A.Services.GetRequiredService<CaseTracking.Demo.Seeder>().SeedAsync(12, 3, 2, 12, null, default);
     }
 
     public Task<IAlbaHost> StartNodeAsync(string name) => AlbaHost.For<Program>(builder =>
@@ -49,8 +58,7 @@ public class TwoNodes : IAsyncLifetime
     public static Guid NodeId(IAlbaHost node) => node.Services.GetRequiredService<WolverineOptions>().UniqueNodeId;
 
     /// <summary>Every async projection shard of the app (what the daemon must run somewhere).</summary>
-    public IReadOnlyList<string> Shards =>
-        ((DocumentStore)A.Services.GetRequiredService<IDocumentStore>()).Options.Projections.AllShards().Select(s => s.Name.Identity).ToList();
+    public IReadOnlyList<string> Shards { get; private set; } = [];
 
     /// <summary>Wolverine's placement of the event subscription agents: agent URI → node id.</summary>
     public async Task<IReadOnlyList<(string Agent, Guid Node)>> AssignmentsAsync()

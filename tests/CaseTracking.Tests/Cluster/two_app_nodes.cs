@@ -39,7 +39,7 @@ public sealed partial class two_app_nodes(TwoNodes nodes) : IClassFixture<TwoNod
         if (nodes.Shards.Count >= 2) placement.Select(p => p.Node).Distinct().Count().ShouldBe(2);
 
         // Events written through one node are projected by the shards wherever they run.
-        await nodes.A.Services.GetRequiredService<Seeder>().SeedAsync(12, 3, 2, 12, null, default);
+        await nodes.SeedOnceAsync();
         await WaitUntilCaughtUpAsync(nodes.B, TimeSpan.FromSeconds(30));
     }
 
@@ -131,7 +131,7 @@ public sealed partial class two_app_nodes(TwoNodes nodes) : IClassFixture<TwoNod
     [Fact]
     public async Task metrics_are_served_to_loopback_only_and_name_no_person()
     {
-        var seed = await nodes.A.Services.GetRequiredService<Seeder>().SeedAsync(4, 11, 1, 4, null, default);
+        await nodes.SeedOnceAsync();
         await nodes.A.Services.GetRequiredService<CaseTracking.Hosting.ClusterGauges>().SampleAsync(default);
         // A request the route metrics will show.
         (await new Api(nodes.A, null).Get("/health")).Status.ShouldBe(200);
@@ -154,14 +154,15 @@ public sealed partial class two_app_nodes(TwoNodes nodes) : IClassFixture<TwoNod
         // No name, national id or address of anyone seeded, and no case id.
         await using (var session = nodes.A.Services.GetRequiredService<Marten.IDocumentStore>().QuerySession(Seeder.Tenant))
         {
-            foreach (var person in session.Query<CaseTracking.People.Person>().Take(20).ToList())
+            var people = session.Query<CaseTracking.People.Person>().Take(20).ToList();
+            people.ShouldNotBeEmpty();
+            foreach (var person in people)
             {
                 text.ShouldNotContain(person.FullName);
                 text.ShouldNotContain(person.NationalId);
             }
         }
 
-        seed.Cases.ShouldBeGreaterThan(0);
 
         // Anyone else, or anyone through the balancer (which adds X-Forwarded-For), sees nothing.
         await nodes.A.Scenario(s =>
