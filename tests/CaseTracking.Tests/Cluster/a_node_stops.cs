@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CaseTracking.Tests.Cluster;
 
 /// <summary>Failover (issue 19): a node that stops hands its shards to the node that stays.</summary>
-public sealed class a_node_stops(TwoNodes nodes) : IClassFixture<TwoNodes>
+public sealed class a_node_stops(TwoEmptyNodes nodes) : IClassFixture<TwoEmptyNodes>
 {
     [Fact]
     public async Task its_shards_move_to_the_other_node_and_the_projections_go_on()
