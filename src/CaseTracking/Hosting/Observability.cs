@@ -179,6 +179,9 @@ public sealed class ClusterGauges : BackgroundService
         await conn.OpenAsync(ct);
         var assignments = new List<(string, int)>();
         var nodes = new List<int>();
+        // Wolverine creates its node tables on its first start against the schema; before that there is nothing to show.
+        await using (var exists = new NpgsqlCommand($"select to_regclass('{schema}.wolverine_node_assignments') is not null", conn))
+            if (await exists.ExecuteScalarAsync(ct) is not true) return (assignments, nodes);
         await using (var cmd = new NpgsqlCommand($"""
             select a.id, n.node_number from {schema}.wolverine_node_assignments a join {schema}.wolverine_nodes n on n.id = a.node_id
             """, conn))
