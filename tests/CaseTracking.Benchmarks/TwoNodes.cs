@@ -57,6 +57,7 @@ public static class TwoNodes
               default-server inter 1s fall 2 rise 2
               server a 127.0.0.1:{{ports[0]}} check
               server b 127.0.0.1:{{ports[1]}} check
+
             """);
         using var balancer = Process.Start(new ProcessStartInfo(haproxy, ["-db", "-f", config]) { RedirectStandardError = true })!;
         try
