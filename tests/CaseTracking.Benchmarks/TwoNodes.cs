@@ -87,6 +87,9 @@ public static class TwoNodes
         }
         finally
         {
+            // The months this phase used are gone for the next run (an unfinished month counts as used).
+            var used = 60 - (int)Math.Floor(queue.Count / (double)rows.Count);
+            await File.WriteAllTextAsync(Path.Combine(options.DataFolder, "http-next-month.txt"), used.ToString(CultureInfo.InvariantCulture));
             if (!balancer.HasExited) balancer.Kill();
             await a.DisposeAsync();
             await b.DisposeAsync();
@@ -101,8 +104,6 @@ public static class TwoNodes
         var queue = new ConcurrentQueue<(Guid, string, int)>();
         for (var month = from; month < 60; month++)
             foreach (var r in rows) queue.Enqueue((Guid.Parse(r[0]), r[1], month));
-        // Whatever this phase uses is gone for the next run: mark it all as used.
-        await File.WriteAllTextAsync(next, "60");
         return queue;
     }
 
