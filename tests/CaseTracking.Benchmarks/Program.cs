@@ -41,4 +41,7 @@ await using (var server = await AppProcess.StartAsync(options))
     if (options.Runs("fuzz")) await Fuzz.BurstAsync(server, results);
 }
 
+// Opt-in (--phases cluster): one node against two behind HAProxy, and failover (TwoNodes.cs).
+if (options.Runs("cluster")) await TwoNodes.RunAsync(options, results);
+
 results.Report(options);

@@ -1,6 +1,5 @@
 using System.IdentityModel.Tokens.Jwt;
 using System.Security.Claims;
-using System.Security.Cryptography;
 using CaseTracking.Infrastructure;
 using FluentValidation;
 using Marten;
@@ -14,33 +13,23 @@ using Wolverine.Http;
 namespace CaseTracking.Access;
 
 /// <summary>
-/// The JWT signing key of this installation: <c>CaseTracking:SigningKey</c> (base64) when configured,
-/// else a random key generated once into the data folder. Never a constant in code.
+/// The JWT signing key of this installation: <c>CaseTracking:SigningKey</c> (base64) when configured, else the key
+/// kept in PostgreSQL for every node (<see cref="Hosting.SigningKeyStore"/>), written by the first start: from the
+/// key file an older installation generated into its data folder, or random. Never a constant in code. Read on first
+/// use (the first token issued or checked), after the schema exists.
 /// </summary>
-public sealed class SigningKeys
+public sealed class SigningKeys(IConfiguration configuration, Hosting.SigningKeyStore stored)
 {
-    public SymmetricSecurityKey Key { get; }
+    private readonly Lazy<SymmetricSecurityKey> _key = new(() => new SymmetricSecurityKey(Load(configuration, stored)));
 
-    public SigningKeys(IConfiguration configuration)
+    public SymmetricSecurityKey Key => _key.Value;
+
+    private static byte[] Load(IConfiguration configuration, Hosting.SigningKeyStore stored)
     {
         var configured = configuration["CaseTracking:SigningKey"];
-        byte[] bytes;
-        if (!string.IsNullOrWhiteSpace(configured)) bytes = Convert.FromBase64String(configured);
-        else
-        {
-            var folder = DataFolder.Of(configuration);
-            var path = Path.Combine(folder, "jwt-signing.key");
-            if (!File.Exists(path))
-            {
-                Directory.CreateDirectory(folder);
-                File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(64)));
-                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-
-            bytes = Convert.FromBase64String(File.ReadAllText(path).Trim());
-        }
-
-        Key = new SymmetricSecurityKey(bytes);
+        if (!string.IsNullOrWhiteSpace(configured)) return Convert.FromBase64String(configured);
+        var legacy = Path.Combine(DataFolder.Of(configuration), "jwt-signing.key");
+        return stored.GetOrCreate(File.Exists(legacy) ? Convert.FromBase64String(File.ReadAllText(legacy).Trim()) : null);
     }
 }
 
@@ -266,6 +255,7 @@ public static class AuthSetup
     /// <summary>Bearer tokens for the API, cookies for the UI; one policy scheme picks per request.</summary>
     public static IServiceCollection AddCaseTrackingAuth(this IServiceCollection services)
     {
+        services.AddSingleton<Hosting.SigningKeyStore>();
         services.AddSingleton<SigningKeys>();
         services.AddSingleton<Logins>();
         services.AddSingleton(sp => SignInSettings.From(sp.GetRequiredService<IConfiguration>()));

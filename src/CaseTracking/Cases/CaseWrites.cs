@@ -42,7 +42,10 @@ public sealed class CaseWrites(Writes writes, SupervisionKinds kinds, CaseClock 
 
             var current = stream.CurrentVersion ?? 0;
             if (ctx.ExpectedVersion is { } expected && expected != current)
+            {
+                Hosting.Telemetry.WriteConflicts.Add(1, new KeyValuePair<string, object?>("kind", "if-match"));
                 return Problems.Stale($"You sent If-Match \"{expected}\" but the case is at version {current}; nothing was saved. Reload to see what changed.");
+            }
 
             // The version decisions see is the stream's, whatever the live aggregation filled in.
             var state = stream.Aggregate! with { Version = current };

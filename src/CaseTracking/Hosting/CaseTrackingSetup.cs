@@ -35,6 +35,8 @@ public static class CaseTrackingSetup
 
         var schema = configuration["CaseTracking:Schema"] ?? "casetracking";
         builder.Logging.QuietOutsideDevelopment(builder.Environment);
+        // --- Observability (issue 19): OpenTelemetry, /metrics, JSON logs; see Hosting/Observability.cs ---
+        builder.AddCaseTrackingObservability();
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(SupervisionKinds.FromConfiguration(configuration));
@@ -99,6 +101,8 @@ public static class CaseTrackingSetup
         // over when it stops), Distributed (Wolverine assigns shards to nodes; see docs/operations.md).
         if (daemonMode != "Distributed")
             marten.AddAsyncDaemon(daemonMode == "HotCold" ? DaemonMode.HotCold : DaemonMode.Solo);
+        // --- Nodes (issue 19): node timings, shared keys, user changes to every node; see Hosting/Cluster.cs ---
+        builder.AddCaseTrackingCluster(daemonMode);
         // After Marten's own start-up work (schema), in this order: our objects in every database, then the first admins.
         builder.Services.AddSingleton<PersonSearch>();
         builder.Services.AddProvinces();
@@ -133,6 +137,7 @@ public static class CaseTrackingSetup
     public static WebApplication UseCaseTracking(this WebApplication app)
     {
         app.UseExceptionHandler();
+        app.UseCaseTrackingMetrics();
         app.UseStatusCodePages();
         // --- UI (issue 7): UseResponseCompression, UseRequestLocalization, error page for non-/api paths ---
         app.UseCaseTrackingUi();

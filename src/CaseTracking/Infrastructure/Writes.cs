@@ -99,8 +99,14 @@ public sealed class Writes(IDocumentStore store, TimeProvider time, CaseTracking
             {
                 People.PeopleModule.NationalIdIndex => Problems.Conflict("person.national-id-taken", "A person with this national id was registered at the same moment."),
                 Cases.CasesModule.ActiveCaseIndex => Problems.Rule(new("case.duplicate-active", "This person already has an active case of this kind (opened at the same moment).")),
-                _ => Problems.Stale("Someone else changed this record at the same moment; nothing was saved. Reload and try again.")
+                _ => LostRace()
             };
+
+            static Reply LostRace()
+            {
+                Hosting.Telemetry.WriteConflicts.Add(1, new KeyValuePair<string, object?>("kind", "race"));
+                return Problems.Stale("Someone else changed this record at the same moment; nothing was saved. Reload and try again.");
+            }
         }
 
         foreach (var saved in context.Saved) saved();

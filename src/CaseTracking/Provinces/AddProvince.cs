@@ -32,13 +32,13 @@ public sealed partial record AddProvince(string? Code, string? Name, string? Dat
         {
             RuleFor(x => x.Code).NotEmpty().MaximumLength(20).Must(IsCode)
                 .WithMessage(_ => Messages.Text("Province.Code"));
-            RuleFor(x => x.Name).NotEmpty().MaximumLength(100).Must(Logins.IsPlainText)
+            RuleFor(x => x.Name).NotEmpty().MaximumLength(100).Must(Text.IsSingleLine)
                 .WithMessage(_ => Messages.Text("PlainText"));
             RuleFor(x => x.Database).MaximumLength(1000).Must(d => d is null || ProvinceConnection.Parse(d) is not null)
                 .WithMessage(_ => Messages.Text("Province.Database"));
             RuleFor(x => x.AdminUsername).NotEmpty().MaximumLength(64).Matches("^[a-zA-Z0-9._-]+$")
                 .WithMessage(_ => Messages.Text("Username.Characters"));
-            RuleFor(x => x.AdminDisplayName).MaximumLength(200).Must(Logins.IsPlainText)
+            RuleFor(x => x.AdminDisplayName).MaximumLength(200).Must(Text.IsSingleLine)
                 .WithMessage(_ => Messages.Text("PlainText"));
         }
     }
@@ -53,7 +53,7 @@ public static class ProvinceConnection
 {
     public static NpgsqlConnectionStringBuilder? Parse(string value)
     {
-        if (string.IsNullOrWhiteSpace(value) || !Logins.IsPlainText(value)) return null;
+        if (string.IsNullOrWhiteSpace(value) || !Text.IsSingleLine(value)) return null;
         try
         {
             var builder = new NpgsqlConnectionStringBuilder(value);

@@ -29,6 +29,7 @@ public sealed class access_matrix(AppFixture app) : IAsyncLifetime
     {
         ["GET /health"] = new(Scope.Public, All),
         ["GET /health/ready"] = new(Scope.Public, All),
+        ["GET /health/serving"] = new(Scope.Public, All),
         ["GET /openapi/{documentName}.json"] = new(Scope.Public, All),
         ["POST /api/auth/token"] = new(Scope.Public, All),
         ["POST /api/auth/password"] = new(Scope.Public, All),
