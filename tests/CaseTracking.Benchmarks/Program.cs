@@ -9,6 +9,13 @@ using Spectre.Console;
 
 // The benchmark: raw PostgreSQL baselines and product figures measured in one run, reported as ratios.
 // ops/bench prepares a durable private PostgreSQL and passes its connection string.
+if (args is ["bare-endpoint", var barePort])
+{
+    // The bare HTTP baseline runs as a process of its own, as the product does (Baselines).
+    await Baselines.ServeBareEndpointAsync(int.Parse(barePort, CultureInfo.InvariantCulture));
+    return;
+}
+
 var options = BenchOptions.Parse(args);
 var results = new Figures();
 AnsiConsole.MarkupLine($"[bold]CaseTracking benchmark[/] — {Environment.ProcessorCount} cores, {options.Cases:N0} cases, HTTP {options.HttpSeconds} s × {options.Clients} clients");
