@@ -39,10 +39,23 @@ public static class Product
         {
             await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), default);
             AnsiConsole.MarkupLine($"  {name} done after {watch.Elapsed.TotalSeconds:N1} s");
+            results.Set($"rebuild_{name}_s", watch.Elapsed.TotalSeconds);
         }));
 
         // The province's events replayed into every read model, per second of wall-clock time.
         results.Set("rebuild_events_per_s", events / watch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Opt-in phase <c>caseload</c>: the caseload projection rebuilt alone (issue 14: its events/s before and after a change).</summary>
+    public static async Task RebuildCaseloadAsync(IServiceProvider services, Figures results)
+    {
+        AnsiConsole.MarkupLine("[bold]Rebuild[/] the caseload alone");
+        var store = services.GetRequiredService<IDocumentStore>();
+        var events = (await store.Advanced.FetchEventStoreStatistics()).EventCount;
+        using var daemon = await store.BuildProjectionDaemonAsync();
+        var watch = Stopwatch.StartNew();
+        await daemon.RebuildProjectionAsync(nameof(CaseloadProjection), TimeSpan.FromMinutes(30), default);
+        results.Set("caseload_rebuild_events_per_s", events / watch.Elapsed.TotalSeconds);
     }
 
     /// <summary>Monthly reviews already logged on each HTTP case: a history like the seeded province's (about 20 events a case).</summary>
@@ -211,6 +224,29 @@ public static class Product
         var page = JsonDocument.Parse(await (await Authorized(http, auditor, "/api/cases?status=Active&pageSize=500&page=1")).Content.ReadAsStringAsync());
         return page.RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("case"))
             .OrderBy(c => Math.Abs(c.GetProperty("version").GetInt64() - 40)).First().GetProperty("id").GetGuid();
+    }
+
+    /// <summary>The A/B rounds of <see cref="BenchOptions.Variants"/>: base, each variant, base, each variant, …; means per name.</summary>
+    public static async Task VariantsAsync(BenchOptions options, Figures results)
+    {
+        var runs = new Dictionary<string, List<(double PerSecond, double P50, double P99)>>();
+        var names = new[] { ("base", new Dictionary<string, string>()) }.Concat(options.Variants).ToList();
+        for (var round = 0; round < options.Rounds; round++)
+            foreach (var (name, environment) in names)
+            {
+                AnsiConsole.MarkupLine($"[bold]A/B[/] round {round + 1}: {Markup.Escape(name)} {Markup.Escape(string.Join(' ', environment.Keys))}");
+                await using var server = await AppProcess.StartAsync(options, environment);
+                var one = new Figures();
+                await HttpReviewsAsync(server, options, one);
+                (runs.TryGetValue(name, out var list) ? list : runs[name] = []).Add((one["http_review_per_s"], one["http_review_p50_ms"], one["http_review_p99_ms"]));
+            }
+
+        foreach (var (name, list) in runs)
+        {
+            results.Set($"http_review_per_s@{name}", list.Average(r => r.PerSecond));
+            results.Set($"http_review_p50_ms@{name}", list.Average(r => r.P50));
+            results.Set($"http_review_p99_ms@{name}", list.Average(r => r.P99));
+        }
     }
 
     public static async Task HttpReviewsAsync(AppProcess app, BenchOptions options, Figures results)

@@ -34,6 +34,7 @@ await using (var app = builder.Build())
 {
     if (options.Runs("seed")) await Product.SeedAsync(app.Services, options, results);
     if (options.Runs("rebuild")) await Product.RebuildAsync(app.Services, results);
+    if (options.Runs("caseload")) await Product.RebuildCaseloadAsync(app.Services, results);
     if (options.Runs("import")) await ImportBench.RunAsync(app.Services, options, results);
     if (options.Runs("seed")) await Product.HttpCasesAsync(app.Services, options);
 }
@@ -45,5 +46,7 @@ await using (var server = await AppProcess.StartAsync(options))
     if (options.Runs("http")) await Product.HttpReviewsAsync(server, options, results);
     if (options.Runs("fuzz")) await Fuzz.BurstAsync(server, results);
 }
+
+if (options.Runs("http") && options.Variants.Count > 0) await Product.VariantsAsync(options, results);
 
 results.Report(options);

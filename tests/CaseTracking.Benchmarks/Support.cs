@@ -8,6 +8,15 @@ namespace CaseTracking.Benchmarks;
 public sealed record BenchOptions(string ConnectionString, int Cases, int HttpCases, int HttpSeconds, int Clients, string DataFolder,
     string AppDll, string Output, int Port, string[] Phases, int WarmUpSeconds)
 {
+    /// <summary>
+    /// A/B in one run: <c>--variant "NAME:KEY=VALUE|KEY=VALUE"</c> (repeatable) runs the HTTP phase again against the app
+    /// started with that environment (<c>$CONN</c> in a value is the benchmark's connection string), alternating with
+    /// the unchanged app for <c>--rounds</c> rounds; figures are suffixed <c>@NAME</c> and <c>@base</c>.
+    /// </summary>
+    public IReadOnlyList<(string Name, Dictionary<string, string> Environment)> Variants { get; init; } = [];
+
+    public int Rounds { get; init; } = 2;
+
     /// <summary>Every phase by default; <c>--phases queries,http</c> reuses the database and data folder of an earlier run (for profiling).</summary>
     public bool Runs(string phase) => Phases.Contains(phase);
 
@@ -26,7 +35,18 @@ public sealed record BenchOptions(string ConnectionString, int Cases, int HttpCa
             int.Parse(Arg("clients", "16"), CultureInfo.InvariantCulture), Arg("data", Path.Combine(Path.GetTempPath(), "casetracking-bench")),
             Arg("app", ""), Arg("out", "artifacts/bench/summary.json"), int.Parse(Arg("port", "5091"), CultureInfo.InvariantCulture),
             Arg("phases", "baselines,seed,rebuild,import,queries,http,fuzz").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            int.Parse(Arg("warmup", "10"), CultureInfo.InvariantCulture));
+            int.Parse(Arg("warmup", "10"), CultureInfo.InvariantCulture))
+        {
+            Variants = [.. args.Select((a, i) => (a, i)).Where(x => x.a == "--variant" && x.i + 1 < args.Length).Select(x => Variant(args[x.i + 1], connection))],
+            Rounds = int.Parse(Arg("rounds", "2"), CultureInfo.InvariantCulture)
+        };
+    }
+
+    private static (string, Dictionary<string, string>) Variant(string spec, string connection)
+    {
+        var (name, settings) = (spec[..spec.IndexOf(':', StringComparison.Ordinal)], spec[(spec.IndexOf(':', StringComparison.Ordinal) + 1)..]);
+        return (name, settings.Split('|', StringSplitOptions.RemoveEmptyEntries).Select(kv => kv.Split('=', 2))
+            .ToDictionary(kv => kv[0], kv => kv[1].Replace("$CONN", connection, StringComparison.Ordinal)));
     }
 }
 
@@ -109,7 +129,7 @@ public sealed class AppProcess : IAsyncDisposable
         Http = http;
     }
 
-    public static async Task<AppProcess> StartAsync(BenchOptions options)
+    public static async Task<AppProcess> StartAsync(BenchOptions options, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet", [options.AppDll, "run", "--urls", $"http://127.0.0.1:{options.Port}"])
         {
@@ -124,6 +144,7 @@ public sealed class AppProcess : IAsyncDisposable
                 ["Logging__LogLevel__Default"] = "Warning"
             }
         };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
