@@ -1,6 +1,7 @@
 using CaseTracking.Cases;
 using JasperFx.Events;
-using Marten.Events.Aggregation;
+using Marten;
+using Marten.Events.Projections;
 
 namespace CaseTracking.Caseloads;
 
@@ -34,42 +35,47 @@ public sealed class CaseloadMember
 public enum CaseloadDimension { Ward, Organisation, Mentor, Supervisor }
 
 /// <summary>
-/// Async single-stream projection: each case's events fold into its <see cref="CaseloadMember"/>, which moves the
-/// case between caseload groups (ward, organisation, mentor, supervisor); the groups are counted at query time.
-/// A case that ends is deleted (its member folds to null). Events are applied in order, so a rebuild gives the same
-/// members. Time-dependent counts (overdue, term ended) are computed at query time from the members' dates, never
-/// frozen here (ADR 0003). Marten's standard single-stream projection (batched loads, its own per-event blame on a
-/// failure) replaced a hand-written batch projection doing the same at the same speed (ADR 0006).
+/// Async multi-stream projection: each event updates its case's <see cref="CaseloadMember"/>, which moves
+/// the case between caseload groups (ward, organisation, mentor, supervisor); the groups are counted at
+/// query time. Events are applied in order, so a rebuild gives the same members. Time-dependent counts
+/// (overdue, term ended) are computed at query time from the members' dates, never frozen here (ADR 0003).
 /// </summary>
-public sealed class CaseloadProjection : SingleStreamProjection<CaseloadMember, Guid>
+public sealed class CaseloadProjection(SupervisionKinds kinds) : IProjection
 {
-    private readonly SupervisionKinds kinds;
-
-    public CaseloadProjection(SupervisionKinds kinds)
+    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        this.kinds = kinds;
-        // The shard keeps the name it had as a hand-written projection: no rebuild, health and tests unchanged.
-        Name = nameof(CaseloadProjection);
-        Options.BatchSize = 2000;
-        // Rebuilds keep hot members in memory instead of reloading them page after page.
-        Options.CacheLimitPerTenant = 20_000;
-    }
+        var relevant = events.Where(e => e.Data is CaseOpened or CaseAssigned or ReviewLogged or TermChanged or ReleaseRecommended
+            or ReleaseRejected or ReleaseRecommendationWithdrawn or CaseReleased or CaseTransferred or CaseRevoked or CaseClosed).ToList();
+        if (relevant.Count == 0) return;
 
-    /// <summary>An ended case is in no caseload: null deletes its member.</summary>
-    public override CaseloadMember? Evolve(CaseloadMember? snapshot, Guid id, IEvent e) =>
-        Fold(snapshot, e) is { Ended: false } member ? member : null;
+        // One round trip for the members of the whole batch; each changed member is written once.
+        var members = await ProjectionMembers.LoadAsync<CaseloadMember>(operations, relevant, m => m.Id, cancellation);
+
+        foreach (var e in relevant)
+        {
+            var member = Fold(members.GetValueOrDefault((e.TenantId, e.StreamId)), e);
+            if (member is not null) members[(e.TenantId, e.StreamId)] = member;
+        }
+
+        foreach (var ((tenantId, _), member) in members)
+        {
+            if (member is null) continue;
+            if (member.Ended) operations.ForTenant(tenantId).Delete(member);
+            else operations.ForTenant(tenantId).Store(member);
+        }
+    }
 
     /// <summary>One event of one case into its member (pure; the property tests fold accepted histories through it).</summary>
     internal CaseloadMember? Fold(CaseloadMember? member, IEvent e)
     {
-        member = Change(member, e);
+        member = Apply(member, e);
         if (member is null) return null;
         member.ReviewDue = member.Ended ? null
             : CaseView.NextReview(member.StartsOn, member.EndsOn, member.LastReviewPeriod, false, kinds[member.Kind].ReviewEveryMonths).Due;
         return member;
     }
 
-    private static CaseloadMember? Change(CaseloadMember? m, IEvent e)
+    private static CaseloadMember? Apply(CaseloadMember? m, IEvent e)
     {
         switch (e.Data)
         {

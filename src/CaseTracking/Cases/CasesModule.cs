@@ -32,7 +32,12 @@ public static class CasesModule
         opts.Projections.Errors.SkipUnknownEvents = false;
         opts.Projections.RebuildErrors.SkipApplyErrors = false;
         // A rebuild starts from nothing: the documents these projections own are deleted on teardown.
-        opts.Projections.Add(new CaseloadProjection(kinds), ProjectionLifecycle.Async);
+        opts.Projections.Add(new Health.EventBlamingProjection(new CaseloadProjection(kinds)), ProjectionLifecycle.Async, nameof(CaseloadProjection),
+            o =>
+            {
+                o.BatchSize = 2000;
+                o.DeleteViewTypeOnTeardown<CaseloadMember>();
+            });
         opts.Projections.Add(new Health.EventBlamingProjection(new StatisticsProjection(kinds)), ProjectionLifecycle.Async, nameof(StatisticsProjection),
             o =>
             {

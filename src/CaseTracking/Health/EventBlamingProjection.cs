@@ -11,7 +11,7 @@ namespace CaseTracking.Health;
 /// Makes a hand-written batch <see cref="IProjection"/> name the event it fails on. Marten's standard projection
 /// types apply one event at a time and wrap a failure in <see cref="ApplyEventException"/>, so the daemon's
 /// <see cref="ShardFailure"/> carries the event. A hand-written projection folds a whole page of events at once
-/// (StatisticsProjection loads its members once per page), so its exception names no
+/// (CaseloadProjection and StatisticsProjection load their members once per page), so its exception names no
 /// event and the daemon can only say "somewhere after position N". There is no hook for this in the daemon, so
 /// this decorator catches the failure, finds the first event whose prefix of the page fails by halving the page,
 /// and rethrows the original exception wrapped in <see cref="ApplyEventException"/> for that event.

@@ -32,7 +32,7 @@ public enum PoisonMode
     Cured
 }
 
-/// <summary>A hand-written batch projection, like StatisticsProjection: it sees a page at once.</summary>
+/// <summary>A hand-written batch projection, like CaseloadProjection and StatisticsProjection: it sees a page at once.</summary>
 public sealed class PoisonedProjection(PoisonMode mode) : IProjection
 {
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)

@@ -1,11 +1,10 @@
-using CaseTracking.Cases;
 using JasperFx.Events;
 using Marten;
 
-namespace CaseTracking.Statistics;
+namespace CaseTracking.Cases;
 
-/// <summary>The per-case memory of the statistics projection, loaded once per batch.</summary>
-internal static class ProjectionMembers
+/// <summary>The per-case memory of the async projections (caseload, statistics), loaded once per batch.</summary>
+public static class ProjectionMembers
 {
     /// <summary>
     /// The stored members of the cases in <paramref name="events"/>, by tenant and case, in one round trip per
