@@ -14,7 +14,7 @@ namespace CaseTracking.Benchmarks;
 
 /// <summary>
 /// The physical limit on this machine: raw Npgsql into a table shaped like Marten's events table (same
-/// keys and indexes), one ~500-byte JSONB row per transaction, and binary COPY.
+/// keys and indexes), one ~500-byte JSONB row per transaction, binary COPY, and a bare HTTP endpoint in its own process.
 /// </summary>
 public static class Baselines
 {
@@ -48,9 +48,15 @@ public static class Baselines
         await using var source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(options.ConnectionString) { MaxPoolSize = 64 }.ConnectionString);
         await using (var cmd = source.CreateCommand(Table)) await cmd.ExecuteNonQueryAsync();
         results.Set("raw_insert_1conn_per_s", await InsertsAsync(source, 1, TimeSpan.FromSeconds(10)));
-        results.Set("raw_insert_16conn_per_s", await InsertsAsync(source, 16, TimeSpan.FromSeconds(10)));
-        results.Set("raw_copy_rows_per_s", await CopyAsync(source, 200_000));
-        results.Set("raw_http_insert_per_s", await HttpInsertsAsync(options, source, TimeSpan.FromSeconds(20)));
+        // As many connections as the HTTP run has clients (--clients), so http_ratio compares like with like.
+        results.Set("bench_clients", options.Clients);
+        results.Set("raw_insert_clients_per_s", await InsertsAsync(source, options.Clients, TimeSpan.FromSeconds(10)));
+        // As many writers as the seeder copies with, so seed_ratio compares like with like.
+        results.Set("raw_copy_writers", Demo.Seeder.Writers);
+        results.Set("raw_copy_rows_per_s", await CopyAsync(source, 200_000, Demo.Seeder.Writers));
+        var (perSecond, non2xx) = await HttpInsertsAsync(options, TimeSpan.FromSeconds(20));
+        results.Set("raw_http_insert_per_s", perSecond);
+        results.Set("raw_http_non2xx", non2xx);
         await using (var cmd = source.CreateCommand("drop table if exists bench_events")) await cmd.ExecuteNonQueryAsync();
     }
 
@@ -77,16 +83,20 @@ public static class Baselines
         return count / watch.Elapsed.TotalSeconds;
     }
 
+    /// <summary>The environment variable carrying the bare endpoint's token key (hex) to its process.</summary>
+    private const string KeyVariable = "CASETRACKING_BENCH_BARE_KEY";
+
     /// <summary>
-    /// The floor of any HTTP API here: Kestrel, a bearer token validated, the JSON body read, one insert
-    /// committed, 201; no framework and no event store. The same 16 clients as the product's HTTP run.
+    /// The bare endpoint's own process (<c>CaseTracking.Benchmarks.dll bare-endpoint PORT</c>): Kestrel, a bearer token
+    /// validated, the JSON body read, one insert committed, 201; no framework and no event store.
     /// </summary>
-    private static async Task<double> HttpInsertsAsync(BenchOptions options, NpgsqlDataSource source, TimeSpan duration)
+    public static async Task ServeBareEndpointAsync(int port)
     {
-        var key = new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32));
+        var key = new SymmetricSecurityKey(Convert.FromHexString(Environment.GetEnvironmentVariable(KeyVariable)!));
+        await using var source = NpgsqlDataSource.Create(Environment.GetEnvironmentVariable("ConnectionStrings__Marten")!);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port + 1}");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Services.AddAuthentication().AddJwtBearer(o => o.TokenValidationParameters = new TokenValidationParameters
         {
             IssuerSigningKey = key, ValidateIssuer = false, ValidateAudience = false
@@ -106,39 +116,98 @@ public static class Baselines
             await cmd.ExecuteNonQueryAsync();
             return Results.StatusCode(StatusCodes.Status201Created);
         }).RequireAuthorization();
-        await app.StartAsync();
-
-        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Subject = new ClaimsIdentity([new Claim("sub", Guid.NewGuid().ToString())]), Expires = DateTime.UtcNow.AddHours(1),
-            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256)
-        });
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri($"http://127.0.0.1:{options.Port + 1}") };
-        async Task<bool> PostAsync()
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/raw") { Content = new StringContent(Payload, System.Text.Encoding.UTF8, "application/json") };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            using var response = await http.SendAsync(request);
-            return response.StatusCode == HttpStatusCode.Created;
-        }
-
-        for (var i = 0; i < 200; i++) await PostAsync();
-        long count = 0;
-        var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, options.Clients).Select(async _ =>
-        {
-            while (watch.Elapsed < duration)
-                if (await PostAsync()) Interlocked.Increment(ref count);
-        }));
-        var perSecond = count / watch.Elapsed.TotalSeconds;
-        await app.StopAsync();
-        return perSecond;
+        app.MapGet("/health", () => Results.Ok());
+        await app.RunAsync();
     }
 
-    private static async Task<double> CopyAsync(NpgsqlDataSource source, int rows)
+    /// <summary>
+    /// The floor of any HTTP API here, measured as the product runs: the bare endpoint in a process of its own (the same
+    /// runtime settings as the app: workstation concurrent GC, TieredPGO off), the same --clients as the product's HTTP run.
+    /// Only 201s count; the others are reported.
+    /// </summary>
+    private static async Task<(double PerSecond, long Non2xx)> HttpInsertsAsync(BenchOptions options, TimeSpan duration)
+    {
+        var keyBytes = RandomNumberGenerator.GetBytes(32);
+        var port = options.Port + 1;
+        var start = new ProcessStartInfo("dotnet", [typeof(Baselines).Assembly.Location, "bare-endpoint", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["ConnectionStrings__Marten"] = options.ConnectionString,
+                [KeyVariable] = Convert.ToHexString(keyBytes),
+                ["DOTNET_gcServer"] = "0",
+                ["DOTNET_gcConcurrent"] = "1",
+                ["DOTNET_TieredPGO"] = "0"
+            }
+        };
+        using var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            for (var i = 0; ; i++)
+            {
+                if (i == 300 || process.HasExited) throw new InvalidOperationException("the bare endpoint did not start");
+                try
+                {
+                    if ((await http.GetAsync("/health")).IsSuccessStatusCode) break;
+                }
+                catch (HttpRequestException)
+                {
+                }
+
+                await Task.Delay(100);
+            }
+
+            var key = new SymmetricSecurityKey(keyBytes);
+            var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+            {
+                Subject = new ClaimsIdentity([new Claim("sub", Guid.NewGuid().ToString())]), Expires = DateTime.UtcNow.AddHours(1),
+                SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256)
+            });
+
+            async Task<bool> PostAsync()
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/raw") { Content = new StringContent(Payload, System.Text.Encoding.UTF8, "application/json") };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                using var response = await http.SendAsync(request);
+                return response.StatusCode == HttpStatusCode.Created;
+            }
+
+            for (var i = 0; i < 200; i++) await PostAsync();
+            long count = 0, failures = 0;
+            var watch = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, options.Clients).Select(async _ =>
+            {
+                while (watch.Elapsed < duration)
+                    if (await PostAsync()) Interlocked.Increment(ref count);
+                    else Interlocked.Increment(ref failures);
+            }));
+            return (count / watch.Elapsed.TotalSeconds, failures);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>Binary COPY of <paramref name="rows"/> rows split over <paramref name="writers"/> connections at once.</summary>
+    private static async Task<double> CopyAsync(NpgsqlDataSource source, int rows, int writers)
+    {
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => CopyOneAsync(source, rows / writers + (w < rows % writers ? 1 : 0))));
+        return rows / watch.Elapsed.TotalSeconds;
+    }
+
+    private static async Task CopyOneAsync(NpgsqlDataSource source, int rows)
     {
         await using var conn = await source.OpenConnectionAsync();
-        var watch = Stopwatch.StartNew();
         await using (var writer = await conn.BeginBinaryImportAsync(
                          "copy bench_events (id, stream_id, version, data, type, mt_dotnet_type) from stdin (format binary)"))
         {
@@ -155,7 +224,5 @@ public static class Baselines
 
             await writer.CompleteAsync();
         }
-
-        return rows / watch.Elapsed.TotalSeconds;
     }
 }

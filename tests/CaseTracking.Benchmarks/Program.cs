@@ -9,6 +9,13 @@ using Spectre.Console;
 
 // The benchmark: raw PostgreSQL baselines and product figures measured in one run, reported as ratios.
 // ops/bench prepares a durable private PostgreSQL and passes its connection string.
+if (args is ["bare-endpoint", var barePort])
+{
+    // The bare HTTP baseline runs as a process of its own, as the product does (Baselines).
+    await Baselines.ServeBareEndpointAsync(int.Parse(barePort, CultureInfo.InvariantCulture));
+    return;
+}
+
 var options = BenchOptions.Parse(args);
 var results = new Figures();
 AnsiConsole.MarkupLine($"[bold]CaseTracking benchmark[/] — {Environment.ProcessorCount} cores, {options.Cases:N0} cases, HTTP {options.HttpSeconds} s × {options.Clients} clients");
@@ -27,6 +34,7 @@ await using (var app = builder.Build())
 {
     if (options.Runs("seed")) await Product.SeedAsync(app.Services, options, results);
     if (options.Runs("rebuild")) await Product.RebuildAsync(app.Services, results);
+    if (options.Runs("caseload")) await Product.RebuildCaseloadAsync(app.Services, results);
     if (options.Runs("import")) await ImportBench.RunAsync(app.Services, options, results);
     // Opt-in (not among the default phases): 34 provinces over several databases (National.cs).
     if (options.Runs("national")) await National.RunAsync(app.Services, options, args, results);
@@ -41,6 +49,7 @@ await using (var server = await AppProcess.StartAsync(options))
     if (options.Runs("fuzz")) await Fuzz.BurstAsync(server, results);
 }
 
+if (options.Runs("http") && options.Variants.Count > 0) await Product.VariantsAsync(options, results);
 // Opt-in (--phases cluster): one node against two behind HAProxy, and failover (TwoNodes.cs).
 if (options.Runs("cluster")) await TwoNodes.RunAsync(options, results);
 

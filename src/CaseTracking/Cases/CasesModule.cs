@@ -24,6 +24,9 @@ public static class CasesModule
 
     public const string ActiveCaseIndex = "mt_doc_casesummary_uidx_active_person_kind";
 
+    /// <summary>Events per page of the statistics projection (docs/performance.md: 2,000 → 10,000 in rebuilds).</summary>
+    public const int StatisticsBatchSize = 10_000;
+
     public static StoreOptions ConfigureCases(this StoreOptions opts, SupervisionKinds kinds)
     {
         // A bad event must stop a projection loudly, never be skipped.
@@ -41,7 +44,9 @@ public static class CasesModule
         opts.Projections.Add(new Health.EventBlamingProjection(new StatisticsProjection(kinds)), ProjectionLifecycle.Async, nameof(StatisticsProjection),
             o =>
             {
-                o.BatchSize = 2000;
+                // A page's figures are summed in memory and merged into each touched row once: the larger the page,
+                // the fewer row upserts per event (a rebuild touches a case's rows for every month of its term).
+                o.BatchSize = StatisticsBatchSize;
                 o.DeleteViewTypeOnTeardown<StatisticsMember>();
                 o.DeleteViewTypeOnTeardown<StatisticsRow>();
             });

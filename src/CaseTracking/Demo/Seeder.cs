@@ -19,6 +19,9 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, SupervisionKin
 {
     public const string Tenant = AdminBootstrap.DefaultTenant;
 
+    /// <summary>Connections copying batches at once (the benchmark's COPY baseline uses as many).</summary>
+    public const int Writers = 2;
+
     public async Task<bool> IsEmptyAsync(CancellationToken ct)
     {
         await using var session = store.QuerySession(Tenant);
@@ -72,7 +75,7 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, SupervisionKin
         // One producer folds batches (deterministic order); two writers copy them, so PostgreSQL works on
         // both cores while the next batch is generated.
         var ready = Channel.CreateBounded<(DemoCase[] Cases, List<StreamAction> Streams, List<CaseSummary> Summaries)>(2);
-        var writers = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        var writers = Enumerable.Range(0, Writers).Select(_ => Task.Run(async () =>
         {
             try
             {

@@ -23,6 +23,9 @@ namespace CaseTracking.Hosting;
 /// <summary>Wiring only: each module contributes its own Configure... extension.</summary>
 public static class CaseTrackingSetup
 {
+    /// <summary>The connections Marten's pool may open (<c>CaseTracking:MaxPoolSize</c>); sized for two cores.</summary>
+    public const int DefaultMaxPoolSize = 8;
+
     public static WebApplicationBuilder AddCaseTracking(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
@@ -72,6 +75,11 @@ public static class CaseTrackingSetup
         var daemonMode = configuration["CaseTracking:DaemonMode"] ?? "Solo";
         if (daemonMode is not ("Solo" or "HotCold" or "Distributed"))
             throw new InvalidOperationException($"CaseTracking:DaemonMode must be Solo, HotCold or Distributed, not '{daemonMode}'.");
+        // Two cores serve the app and PostgreSQL: a few connections working beat a hundred queued inside PostgreSQL.
+        // Measured: 8 gave 8 % more reviews/s and a 15 % lower p99 than Npgsql's default 100 (docs/performance.md).
+        var maxPoolSize = configuration.GetValue("CaseTracking:MaxPoolSize", DefaultMaxPoolSize);
+        if (maxPoolSize < 2) throw new InvalidOperationException($"CaseTracking:MaxPoolSize must be at least 2, not {maxPoolSize}.");
+        var martenConnection = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = maxPoolSize }.ConnectionString;
         var marten = builder.Services.AddMarten(sp =>
             {
                 var opts = new StoreOptions();
@@ -84,7 +92,7 @@ public static class CaseTrackingSetup
                 opts.ConfigureAccess();
                 opts.ConfigureImports();
                 // Provinces (issue 19): Marten's database-per-tenant support over the province registry (ADR 0006).
-                opts.UseProvinces(connectionString, schema);
+                opts.UseProvinces(martenConnection, schema, maxPoolSize);
                 return opts;
             })
             .UseLightweightSessions()

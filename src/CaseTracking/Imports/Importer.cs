@@ -593,23 +593,28 @@ public sealed class Importer(IDocumentStore store, SupervisionKinds kinds, CaseC
         return result;
     }
 
+    /// <summary>Batches written at once: PostgreSQL commits one while the app prepares the next (docs/performance.md).</summary>
+    public const int Writers = 2;
+
     /// <summary>
     /// Batches of one transaction each: the people, each case's events with their business time, file hash, row and
     /// importer, and the reference markers. A batch that loses a race (a national id or reference registered at the same
-    /// moment) is retried case by case, and only the cases that still conflict are reported.
+    /// moment) is retried case by case, and only the cases that still conflict are reported. Cases that register the same
+    /// new person share a batch, so batches touch disjoint people and <see cref="Writers"/> of them can be written at once.
     /// </summary>
     private async Task<List<(PlannedCase Plan, string Reason)>> WriteAsync(Actor actor, List<PlannedCase> plans, string sha,
         Action<string, int, int>? progress, CancellationToken ct)
     {
-        var written = new HashSet<Guid>();
         var failed = new List<(PlannedCase, string)>();
         var done = 0;
-        foreach (var batch in plans.Chunk(BatchSize))
+        progress?.Invoke("write", 0, plans.Count);
+        await Parallel.ForEachAsync(Batches(plans), new ParallelOptions { MaxDegreeOfParallelism = Writers, CancellationToken = ct }, async (batch, token) =>
         {
+            // The people this batch has written (no other batch registers them).
+            var written = new HashSet<Guid>();
             try
             {
-                await SaveAsync(actor, batch, sha, written, ct);
-                foreach (var p in batch.Where(p => p.NewPerson is not null)) written.Add(p.NewPerson!.Id);
+                await SaveAsync(actor, batch, sha, written, token);
             }
             catch (Exception e) when (Writes.IsConflict(e))
             {
@@ -618,21 +623,34 @@ public sealed class Importer(IDocumentStore store, SupervisionKinds kinds, CaseC
                 {
                     try
                     {
-                        await SaveAsync(actor, [plan], sha, written, ct);
+                        await SaveAsync(actor, [plan], sha, written, token);
                         if (plan.NewPerson is not null) written.Add(plan.NewPerson.Id);
                     }
                     catch (Exception one) when (Writes.IsConflict(one))
                     {
-                        failed.Add((plan, ""));
+                        lock (failed) failed.Add((plan, ""));
                     }
                 }
             }
 
-            done += batch.Length;
-            progress?.Invoke("write", done, plans.Count);
+            progress?.Invoke("write", Interlocked.Add(ref done, batch.Count), plans.Count);
+        });
+        return failed;
+    }
+
+    /// <summary>About <see cref="BatchSize"/> cases a batch, in file order, never splitting the cases of one new person.</summary>
+    private static IEnumerable<List<PlannedCase>> Batches(List<PlannedCase> plans)
+    {
+        var batch = new List<PlannedCase>(BatchSize);
+        foreach (var group in plans.GroupBy(p => p.NewPerson?.Id ?? p.CaseId))
+        {
+            batch.AddRange(group);
+            if (batch.Count < BatchSize) continue;
+            yield return batch;
+            batch = new List<PlannedCase>(BatchSize);
         }
 
-        return failed;
+        if (batch.Count > 0) yield return batch;
     }
 
     private async Task SaveAsync(Actor actor, IReadOnlyList<PlannedCase> batch, string sha, HashSet<Guid> written, CancellationToken ct)

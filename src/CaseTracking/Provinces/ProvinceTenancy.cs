@@ -30,9 +30,13 @@ public sealed class ProvinceTenancy : ITenancy, ITenancyWithMasterDatabase, IAsy
     private ImHashMap<string, MartenDatabase> _own = ImHashMap<string, MartenDatabase>.Empty;
     private ImHashMap<string, Tenant> _tenants = ImHashMap<string, Tenant>.Empty;
 
-    public ProvinceTenancy(StoreOptions options, string sharedConnectionString, string schema)
+    private readonly int _maxPoolSize;
+
+    /// <param name="maxPoolSize">Each database's connection pool (CaseTracking:MaxPoolSize), a province's own as well.</param>
+    public ProvinceTenancy(StoreOptions options, string sharedConnectionString, string schema, int maxPoolSize)
     {
         _options = options;
+        _maxPoolSize = maxPoolSize;
         _shared = new MartenDatabase(options, NpgsqlDataSource.Create(sharedConnectionString), options.StoreName);
         _registry = new ProvinceRegistry(_shared.DataSource, schema);
         Default = new Tenant(StorageConstants.DefaultTenantId, _shared);
@@ -101,7 +105,8 @@ public sealed class ProvinceTenancy : ITenancy, ITenancyWithMasterDatabase, IAsy
 
             if (!_own.TryFind(code, out var database))
             {
-                database = new MartenDatabase(_options, NpgsqlDataSource.Create(connectionString), DatabasePrefix + code);
+                var pooled = new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = _maxPoolSize }.ConnectionString;
+                database = new MartenDatabase(_options, NpgsqlDataSource.Create(pooled), DatabasePrefix + code);
                 if (!database.TenantIds.Contains(code)) database.TenantIds.Add(code);
                 _own = _own.AddOrUpdate(code, database);
             }

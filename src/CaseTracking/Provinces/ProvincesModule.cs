@@ -6,9 +6,9 @@ public static class ProvincesModule
 {
     /// <summary>The store's tenancy: the shared database and the province registry in it (ADR 0006). Call last: the
     /// databases it builds read the options configured before.</summary>
-    public static StoreOptions UseProvinces(this StoreOptions opts, string sharedConnectionString, string schema)
+    public static StoreOptions UseProvinces(this StoreOptions opts, string sharedConnectionString, string schema, int maxPoolSize)
     {
-        opts.Tenancy = new ProvinceTenancy(opts, sharedConnectionString, schema);
+        opts.Tenancy = new ProvinceTenancy(opts, sharedConnectionString, schema, maxPoolSize);
         return opts;
     }
 
