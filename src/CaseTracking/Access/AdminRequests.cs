@@ -299,7 +299,7 @@ public static class UserEndpoints
                         return Problems.Conflict("user.username-taken", $"The user name {request.Username} is taken.");
                     if (await ScopeProblemAsync(ctx.Session, request.WardIds, request.OrganisationId, ct) is { } gone) return gone;
                     (user, password) = NewUser(request, ctx.Actor.Tenant);
-                    // The name is the nation's (ADR 0006): reserved in the shared database before the user is saved.
+                    // The name is the nation's (ADR 0007): reserved in the shared database before the user is saved.
                     if (!await LoginNames.TryReserveAsync(names, user, ct))
                         return Problems.Conflict("user.username-taken", $"The user name {request.Username} is taken.");
                     ctx.Session.Insert(user);

@@ -97,7 +97,7 @@ public sealed class Logins(IDocumentStore store, TimeProvider time, SigningKeys 
 
         if (limits.TryAcquire(http, name) is { } wait) return new(LoginResult.RateLimited, RetryAfter: wait);
 
-        // The user lives in their province's database: the national list of names says which (ADR 0006).
+        // The user lives in their province's database: the national list of names says which (ADR 0007).
         var user = await CaseTracking.Provinces.LoginNames.FindAsync(store, name, ct);
         var mayCheck = await attempts.ReserveAsync(name, ct);
         // Every path spends one hash verification and the same database round trips, so an unknown name, a

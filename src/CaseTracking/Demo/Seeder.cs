@@ -52,7 +52,7 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, SupervisionKin
             await session.SaveChangesAsync(ct);
         }
 
-        // User names are the nation's (ADR 0006): only the demo province gets its accounts; the provinces of the national
+        // User names are the nation's (ADR 0007): only the demo province gets its accounts; the provinces of the national
         // benchmark (tests/CaseTracking.Benchmarks/National.cs) get wards, organisations and cases, and no one signs in.
         if (tenant == Tenant)
         {

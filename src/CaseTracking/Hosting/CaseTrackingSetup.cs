@@ -91,7 +91,7 @@ public static class CaseTrackingSetup
                 opts.ConfigureDataProtection();
                 opts.ConfigureAccess();
                 opts.ConfigureImports();
-                // Provinces (issue 19): Marten's database-per-tenant support over the province registry (ADR 0006).
+                // Provinces (issue 19): Marten's database-per-tenant support over the province registry (ADR 0007).
                 opts.UseProvinces(martenConnection, schema, maxPoolSize);
                 return opts;
             })
@@ -100,7 +100,7 @@ public static class CaseTrackingSetup
             .IntegrateWithWolverine(m =>
             {
                 m.MessageStorageSchemaName = schema;
-                // Provinces may have databases of their own (ADR 0006): Wolverine's node and envelope tables stay in the shared one.
+                // Provinces may have databases of their own (ADR 0007): Wolverine's node and envelope tables stay in the shared one.
                 m.MainDatabaseConnectionString = connectionString;
                 // Several nodes on one database: Wolverine spreads the projection shards over the nodes.
                 m.UseWolverineManagedEventSubscriptionDistribution = daemonMode == "Distributed";

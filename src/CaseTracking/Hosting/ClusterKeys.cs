@@ -13,7 +13,7 @@ namespace CaseTracking.Hosting;
 /// the app's schema, so a cookie issued by one node opens on every other. Our own <see cref="IXmlRepository"/>: the
 /// served package for a database (<c>Microsoft.AspNetCore.DataProtection.EntityFrameworkCore</c>) would bring Entity
 /// Framework Core and a second PostgreSQL provider into an app that has neither, for one table of a few rows
-/// (decision 0019). The key manager reads the ring at start, every 24 hours and whenever it meets a key it does not
+/// (ADR 0008). The key manager reads the ring at start, every 24 hours and whenever it meets a key it does not
 /// know, and writes one row per new key (every 90 days) or revocation.
 /// The keys are stored unencrypted, like the default file ring: whoever reads this table can forge cookies, and
 /// whoever reads this database can read the cases anyway (docs/security.md).

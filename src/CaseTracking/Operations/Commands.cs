@@ -96,7 +96,7 @@ public class RebuildCommand : JasperFxAsyncCommand<RebuildInput>
         var names = input.ProjectionFlag is { Length: > 0 } one
             ? [one]
             : new[] { "CaseSummary", nameof(CaseloadProjection), nameof(StatisticsProjection), "CaseActivity" };
-        // Every database of the store: the shared one and each province's own (ADR 0006), one after the other.
+        // Every database of the store: the shared one and each province's own (ADR 0007), one after the other.
         foreach (var database in await store.Storage.AllDatabases())
         {
             using var daemon = await ((DocumentStore)store).BuildProjectionDaemonAsync(database.Id);

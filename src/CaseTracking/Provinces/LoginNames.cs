@@ -4,7 +4,7 @@ using Marten;
 namespace CaseTracking.Provinces;
 
 /// <summary>
-/// The national list of user names (ADR 0006): a user lives in the database of their province, so signing in, which
+/// The national list of user names (ADR 0007): a user lives in the database of their province, so signing in, which
 /// knows only the name, looks here first to learn the province. One row a name, written in the shared database before
 /// the user is; the id is the name, so two provinces cannot take the same one. Users of a province on the shared
 /// database are also found directly in its user table, as before.

@@ -11,7 +11,7 @@ using Weasel.Postgresql;
 namespace CaseTracking.Provinces;
 
 /// <summary>
-/// Marten's database-per-tenant support, with the province registry as its map (ADR 0006). A province is a Marten
+/// Marten's database-per-tenant support, with the province registry as its map (ADR 0007). A province is a Marten
 /// tenant. The shared database holds every province the registry does not place elsewhere (conjoined, as before), the
 /// users of those provinces, the national administrators and the registry itself; a province registered with a
 /// connection string lives alone in that database. Modelled on Marten's own <see cref="StaticMultiTenancy"/> (several

@@ -4,7 +4,7 @@ namespace CaseTracking.Provinces;
 
 public static class ProvincesModule
 {
-    /// <summary>The store's tenancy: the shared database and the province registry in it (ADR 0006). Call last: the
+    /// <summary>The store's tenancy: the shared database and the province registry in it (ADR 0007). Call last: the
     /// databases it builds read the options configured before.</summary>
     public static StoreOptions UseProvinces(this StoreOptions opts, string sharedConnectionString, string schema, int maxPoolSize)
     {
