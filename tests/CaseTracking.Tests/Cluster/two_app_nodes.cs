@@ -36,9 +36,10 @@ public sealed partial class two_app_nodes(TwoNodes nodes) : IClassFixture<TwoNod
             (onA ? TwoNodes.NodeId(nodes.A) : TwoNodes.NodeId(nodes.B)).ShouldBe(node);
         }
 
-        // Not asserted: that both nodes get work. Since the store's tenancy became the province tenancy (ADR 0007),
-        // Wolverine was observed to keep all shards of the one database on one node (40 s with assignment checks every
-        // second); before it, it split them. Open in issue 19; the failover test shows the other node takes them over.
+        // Not asserted: that both nodes get work. With the province tenancy (ADR 0007) the store is a multi-database
+        // store, and Wolverine's event-subscription family then places by database ("group affinity": every shard of
+        // one database on one node; databases spread over the nodes), so with one database one node runs them all.
+        // The failover test shows the other node takes them over.
 
         // The events seeded through node A are projected by the shards wherever they run.
         await WaitUntilCaughtUpAsync(nodes.B, TimeSpan.FromSeconds(30));
