@@ -110,6 +110,21 @@ public sealed class Importer(IDocumentStore store, SupervisionKinds kinds, CaseC
         var today = clock.Today;
         var casesSheet = file.CasesSheetName;
 
+        // A cell's text as the user meant it (cleaned, spreadsheet neutralising undone); a control character is a problem.
+        string? Cell(RawRow row, Col col)
+        {
+            var raw = row[col];
+            if (raw is null) return null;
+            var value = ImportText.Unneutralise(ImportText.Clean(raw));
+            if (!Infrastructure.Text.IsMultiLine(value))
+            {
+                Problem(row, col, "import.control-character", Code("import.control-character"));
+                return null;
+            }
+
+            return value.Length == 0 ? null : value;
+        }
+
         void Problem(RawRow row, Col? col, string code, string message)
         {
             var sheet = file.SheetName(row.Sheet);
@@ -159,22 +174,9 @@ public sealed class Importer(IDocumentStore store, SupervisionKinds kinds, CaseC
             var before = problems.Count;
             string? Text(Col col)
             {
-                if (row.Formulas.Contains(col))
-                {
-                    Problem(row, col, "import.formula", Code("import.formula"));
-                    return null;
-                }
-
-                var raw = row[col];
-                if (raw is null) return null;
-                var value = ImportText.Unneutralise(ImportText.Clean(raw));
-                if (!Infrastructure.Text.IsMultiLine(value))
-                {
-                    Problem(row, col, "import.control-character", Code("import.control-character"));
-                    return null;
-                }
-
-                return value.Length == 0 ? null : value;
+                if (!row.Formulas.Contains(col)) return Cell(row, col);
+                Problem(row, col, "import.formula", Code("import.formula"));
+                return null;
             }
 
             var reference = Text(Col.ExternalRef);
@@ -386,19 +388,7 @@ public sealed class Importer(IDocumentStore store, SupervisionKinds kinds, CaseC
                     continue;
                 }
 
-                string? Value(Col col)
-                {
-                    var raw = row[col];
-                    if (raw is null) return null;
-                    var v = ImportText.Unneutralise(ImportText.Clean(raw));
-                    if (!Infrastructure.Text.IsMultiLine(v))
-                    {
-                        Problem(row, col, "import.control-character", Code("import.control-character"));
-                        return null;
-                    }
-
-                    return v.Length == 0 ? null : v;
-                }
+                string? Value(Col col) => Cell(row, col);
 
                 var period = Value(Col.Period);
                 var heldText = Value(Col.HeldOn);
@@ -442,19 +432,7 @@ public sealed class Importer(IDocumentStore store, SupervisionKinds kinds, CaseC
                 Problem(row, col, "import.formula", Code("import.formula"));
             if (problems.Count > before) continue;
 
-            string? Value(Col col)
-            {
-                var raw = row[col];
-                if (raw is null) return null;
-                var v = ImportText.Unneutralise(ImportText.Clean(raw));
-                if (!Infrastructure.Text.IsMultiLine(v))
-                {
-                    Problem(row, col, "import.control-character", Code("import.control-character"));
-                    return null;
-                }
-
-                return v.Length == 0 ? null : v;
-            }
+            string? Value(Col col) => Cell(row, col);
 
             var reference = Value(Col.ExternalRef);
             if (reference is null)
