@@ -15,7 +15,7 @@ using Wolverine.Runtime.Agents;
 namespace CaseTracking.Tests.Cluster;
 
 /// <summary>Two nodes serving together (issue 19): shards split between them, keys and user changes shared.</summary>
-public sealed partial class two_app_nodes(TwoNodes nodes) : IClassFixture<TwoNodes>
+public sealed class two_app_nodes(TwoNodes nodes) : IClassFixture<TwoNodes>
 {
     private const string Password = "password-for-node-tests-1";
 
@@ -56,7 +56,7 @@ public sealed partial class two_app_nodes(TwoNodes nodes) : IClassFixture<TwoNod
         using var clientA = nodes.A.Server.CreateClient();
         using var clientB = nodes.B.Server.CreateClient();
         var form = await clientA.GetAsync("/login");
-        var antiforgery = AntiforgeryToken().Match(await form.Content.ReadAsStringAsync()).Groups[1].Value;
+        var antiforgery = FormSignIn.AntiforgeryTokenOf(await form.Content.ReadAsStringAsync());
         antiforgery.ShouldNotBeNullOrEmpty();
         using var post = new HttpRequestMessage(HttpMethod.Post, "/login")
         {
@@ -65,10 +65,10 @@ public sealed partial class two_app_nodes(TwoNodes nodes) : IClassFixture<TwoNod
                 ["username"] = username, ["password"] = Password, ["__RequestVerificationToken"] = antiforgery
             })
         };
-        post.Headers.Add("Cookie", CookiesOf(form));
+        post.Headers.Add("Cookie", FormSignIn.CookiesOf(form));
         var signedIn = await clientB.SendAsync(post);
         ((int)signedIn.StatusCode).ShouldBe(302, await signedIn.Content.ReadAsStringAsync());
-        var cookie = CookiesOf(signedIn);
+        var cookie = FormSignIn.CookiesOf(signedIn);
         cookie.ShouldContain("casetracking=");
 
         // The sign-in cookie of node B opens node A.
@@ -231,9 +231,5 @@ public sealed partial class two_app_nodes(TwoNodes nodes) : IClassFixture<TwoNod
         return (long)(await cmd.ExecuteScalarAsync())!;
     }
 
-    private static string CookiesOf(HttpResponseMessage response) =>
-        response.Headers.TryGetValues("Set-Cookie", out var cookies) ? string.Join("; ", cookies.Select(c => c.Split(';')[0])) : "";
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryToken();
 }

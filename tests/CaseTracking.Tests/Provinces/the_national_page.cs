@@ -8,17 +8,17 @@ namespace CaseTracking.Tests.Provinces;
 
 /// <summary>The national administrator's page, through the browser's own way in: the sign-in form and its cookie.</summary>
 [Collection(AppCollection.Name)]
-public sealed partial class the_national_page(AppFixture app)
+public sealed class the_national_page(AppFixture app)
 {
     [Fact]
     public async Task the_national_admin_lists_provinces_adds_one_and_is_told_what_is_wrong()
     {
         using var client = app.Host.Server.CreateClient();
-        var (cookie, _) = await SignInAsync(client, TestData.NationalAdmin, TestData.NationalAdminPassword);
+        var cookie = await FormSignIn.SignInAsync(client, TestData.NationalAdmin, TestData.NationalAdminPassword);
 
         var page = await GetAsync(client, "/national", cookie);
         page.StatusCode.ShouldBe(HttpStatusCode.OK);
-        cookie = Merge(cookie, CookiesOf(page));
+        cookie = FormSignIn.Merge(cookie, FormSignIn.CookiesOf(page));
         var html = await page.Content.ReadAsStringAsync();
         html.ShouldContain("<code>demo</code>");
 
@@ -47,7 +47,7 @@ public sealed partial class the_national_page(AppFixture app)
     public async Task a_province_admin_is_not_let_in()
     {
         using var client = app.Host.Server.CreateClient();
-        var (cookie, _) = await SignInAsync(client, "admin", TestData.AdminPassword);
+        var cookie = await FormSignIn.SignInAsync(client, "admin", TestData.AdminPassword);
         var page = await GetAsync(client, "/national", cookie);
         ((int)page.StatusCode).ShouldBeOneOf(403, 302);
         (await page.Content.ReadAsStringAsync()).ShouldNotContain("Province.Code");
@@ -60,7 +60,7 @@ public sealed partial class the_national_page(AppFixture app)
             Content = new FormUrlEncodedContent(new Dictionary<string, string>
             {
                 ["Province.Code"] = code, ["Province.Name"] = name, ["Province.AdminUsername"] = "admin-" + code,
-                ["__RequestVerificationToken"] = AntiforgeryToken().Match(html).Groups[1].Value
+                ["__RequestVerificationToken"] = FormSignIn.AntiforgeryTokenOf(html)
             })
         };
         post.Headers.Add("Cookie", cookie);
@@ -73,37 +73,4 @@ public sealed partial class the_national_page(AppFixture app)
         get.Headers.Add("Cookie", cookie);
         return await client.SendAsync(get);
     }
-
-    private static async Task<(string Cookie, HttpResponseMessage Answer)> SignInAsync(HttpClient client, string username, string password)
-    {
-        var form = await client.GetAsync("/login");
-        var antiforgery = AntiforgeryToken().Match(await form.Content.ReadAsStringAsync()).Groups[1].Value;
-        using var post = new HttpRequestMessage(HttpMethod.Post, "/login")
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["username"] = username, ["password"] = password, ["__RequestVerificationToken"] = antiforgery
-            })
-        };
-        post.Headers.Add("Cookie", CookiesOf(form));
-        var signedIn = await client.SendAsync(post);
-        ((int)signedIn.StatusCode).ShouldBe(302, await signedIn.Content.ReadAsStringAsync());
-        // The form's antiforgery cookie stays with the session cookie: the page's own forms need both.
-        return (Merge(CookiesOf(form), CookiesOf(signedIn)), signedIn);
-    }
-
-    /// <summary>A cookie jar in one line: later values of the same name win.</summary>
-    private static string Merge(string earlier, string later)
-    {
-        var jar = new Dictionary<string, string>();
-        foreach (var pair in (earlier + "; " + later).Split("; ", StringSplitOptions.RemoveEmptyEntries))
-            jar[pair.Split('=')[0]] = pair;
-        return string.Join("; ", jar.Values);
-    }
-
-    private static string CookiesOf(HttpResponseMessage response) =>
-        response.Headers.TryGetValues("Set-Cookie", out var cookies) ? string.Join("; ", cookies.Select(c => c.Split(';')[0])) : "";
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryToken();
 }
