@@ -108,7 +108,14 @@ public static class Product
 
         await File.WriteAllLinesAsync(Path.Combine(options.DataFolder, "http-cases.txt"), rows.Select(r => $"{r.Case},{r.Reviewer}"));
         await File.WriteAllTextAsync(Path.Combine(options.DataFolder, "http-next-month.txt"), HistoryMonths.ToString(CultureInfo.InvariantCulture));
+        await File.WriteAllTextAsync(Path.Combine(options.DataFolder, FirstMonthFile), start.ToString("yyyy-MM", CultureInfo.InvariantCulture));
     }
+
+    /// <summary>
+    /// The month the HTTP cases started (yyyy-MM), written when they are seeded: a rerun in a later calendar month still
+    /// numbers the months from the cases' real start, so it never sends a period past the term's end (422).
+    /// </summary>
+    private const string FirstMonthFile = "http-first-month.txt";
 
     private static async Task<string> TokenAsync(HttpClient http, string username, string password)
     {
@@ -226,10 +233,16 @@ public static class Product
             .OrderBy(c => Math.Abs(c.GetProperty("version").GetInt64() - 40)).First().GetProperty("id").GetGuid();
     }
 
+    private static readonly string[] VariantFigures =
+    [
+        "http_review_per_s", "http_review_p50_ms", "http_review_p99_ms", "http_review_non2xx", "http_app_cpu_ms_per_review",
+        "http_client_cpu_ms_per_review", "http_other_cpu_ms_per_review", "http_idle_cpu_share", "http_summary_hot_update_share"
+    ];
+
     /// <summary>The A/B rounds of <see cref="BenchOptions.Variants"/>: base, each variant, base, each variant, …; means per name.</summary>
     public static async Task VariantsAsync(BenchOptions options, Figures results)
     {
-        var runs = new Dictionary<string, List<(double PerSecond, double P50, double P99)>>();
+        var runs = new Dictionary<string, List<Figures>>();
         var names = new[] { ("base", new Dictionary<string, string>()) }.Concat(options.Variants).ToList();
         for (var round = 0; round < options.Rounds; round++)
             foreach (var (name, environment) in names)
@@ -238,15 +251,12 @@ public static class Product
                 await using var server = await AppProcess.StartAsync(options, environment);
                 var one = new Figures();
                 await HttpReviewsAsync(server, options, one);
-                (runs.TryGetValue(name, out var list) ? list : runs[name] = []).Add((one["http_review_per_s"], one["http_review_p50_ms"], one["http_review_p99_ms"]));
+                (runs.TryGetValue(name, out var list) ? list : runs[name] = []).Add(one);
             }
 
         foreach (var (name, list) in runs)
-        {
-            results.Set($"http_review_per_s@{name}", list.Average(r => r.PerSecond));
-            results.Set($"http_review_p50_ms@{name}", list.Average(r => r.P50));
-            results.Set($"http_review_p99_ms@{name}", list.Average(r => r.P99));
-        }
+            foreach (var figure in VariantFigures)
+                results.Set($"{figure}@{name}", list.Average(r => r[figure]));
     }
 
     public static async Task HttpReviewsAsync(AppProcess app, BenchOptions options, Figures results)
@@ -265,13 +275,20 @@ public static class Product
         foreach (var reviewer in rows.Select(r => r[1]).Distinct()) tokens[reviewer] = await TokenAsync(http, reviewer, DemoProvince.DemoPassword);
         var queue = new ConcurrentQueue<(Guid Case, string Token, int Month)>();
         var today = DateOnly.FromDateTime(DateTime.Now);
-        var first = new DateOnly(today.Year, today.Month, 1).AddMonths(-59);
+        var firstFile = Path.Combine(options.DataFolder, FirstMonthFile);
+        var first = File.Exists(firstFile)
+            ? DateOnly.ParseExact((await File.ReadAllTextAsync(firstFile)).Trim() + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture)
+            : new DateOnly(today.Year, today.Month, 1).AddMonths(-59);
+        // Months after the current one would be refused (a review is never for a future month).
+        var last = Math.Min(59, (today.Year - first.Year) * 12 + today.Month - first.Month);
         // Every (case, month) at most once: no duplicate-period rejections in the measurement.
         // A rerun (--phases http) continues with the months an earlier run left free.
         var next = Path.Combine(options.DataFolder, "http-next-month.txt");
         var from = File.Exists(next) ? int.Parse(await File.ReadAllTextAsync(next), CultureInfo.InvariantCulture) : 0;
-        for (var month = from; month < 60; month++)
+        for (var month = from; month <= last; month++)
             foreach (var r in rows) queue.Enqueue((Guid.Parse(r[0]), tokens[r[1]], month));
+        if (queue.IsEmpty)
+            AnsiConsole.MarkupLine("[red]  every month of the HTTP cases is used: seed again (ops/bench with the seed phase) before measuring writes[/]");
 
         async Task<bool> ReviewAsync((Guid Case, string Token, int Month) item)
         {
@@ -308,6 +325,8 @@ public static class Product
         {
             while (warming.Elapsed < warmUp && queue.TryDequeue(out var item)) await ReviewAsync(item);
         }));
+        var cpuBefore = CpuSample.Take(app.Pid);
+        var summaryBefore = await SummaryWritesAsync(options);
         var watch = Stopwatch.StartNew();
         var duration = TimeSpan.FromSeconds(options.HttpSeconds);
         var sampler = Task.Run(async () =>
@@ -325,8 +344,9 @@ public static class Product
             }
         }));
         var elapsed = watch.Elapsed.TotalSeconds;
+        var cpu = CpuSample.Take(app.Pid) - cpuBefore;
         await sampler;
-        var used = 60 - (int)Math.Floor(queue.Count / (double)rows.Count);
+        var used = last + 1 - (int)Math.Floor(queue.Count / (double)rows.Count);
         await File.WriteAllTextAsync(next, used.ToString(CultureInfo.InvariantCulture));
         var samples = latencies.ToList();
         AnsiConsole.MarkupLine($"  {samples.Count + failures:N0} requests, {failures:N0} not 201");
@@ -335,5 +355,30 @@ public static class Product
         results.Set("http_review_p50_ms", Percentiles.Of(samples, 0.50));
         results.Set("http_review_p99_ms", Percentiles.Of(samples, 0.99));
         results.Set("app_peak_rss_mb", Math.Max(peak, app.PeakRssMb()));
+        // Where the CPU went, per review committed (docs/performance.md): the app process, this load generator, and the
+        // rest of the machine (PostgreSQL, and anything else running, which the shared build lock keeps quiet).
+        var reviews = Math.Max(1, samples.Count);
+        results.Set("http_app_cpu_ms_per_review", cpu.App.TotalMilliseconds / reviews);
+        results.Set("http_client_cpu_ms_per_review", cpu.Client.TotalMilliseconds / reviews);
+        results.Set("http_other_cpu_ms_per_review", (cpu.Machine - cpu.App - cpu.Client).TotalMilliseconds / reviews);
+        results.Set("http_idle_cpu_share", cpu.Idle / (cpu.Idle + cpu.Machine));
+        // PostgreSQL counts a table's statistics with a delay of up to a second.
+        await Task.Delay(1500);
+        var summaryAfter = await SummaryWritesAsync(options);
+        var updates = summaryAfter.Updates - summaryBefore.Updates;
+        results.Set("http_summary_hot_update_share", updates == 0 ? 0 : (summaryAfter.HotUpdates - summaryBefore.HotUpdates) / (double)updates);
+    }
+
+    /// <summary>Updates of the case summaries and how many of them PostgreSQL wrote heap-only (no index touched).</summary>
+    private static async Task<(long Updates, long HotUpdates)> SummaryWritesAsync(BenchOptions options)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(options.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "select coalesce(sum(n_tup_upd), 0)::bigint, coalesce(sum(n_tup_hot_upd), 0)::bigint from pg_stat_user_tables where relname = 'mt_doc_casesummary'",
+            connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 }

@@ -199,3 +199,21 @@ public sealed class AppProcess : IAsyncDisposable
         _process.Dispose();
     }
 }
+
+/// <summary>CPU time so far: the app process, this process, and the whole machine (busy and idle, from /proc/stat).</summary>
+public readonly record struct CpuSample(TimeSpan App, TimeSpan Client, TimeSpan Machine, TimeSpan Idle)
+{
+    public static CpuSample Take(int appPid)
+    {
+        using var app = Process.GetProcessById(appPid);
+        using var self = Process.GetCurrentProcess();
+        // The first line of /proc/stat: user nice system idle iowait irq softirq steal …, in clock ticks (100 a second).
+        var ticks = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8)
+            .Select(t => long.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+        var idle = ticks[3] + ticks[4];
+        return new(app.TotalProcessorTime, self.TotalProcessorTime, TimeSpan.FromMilliseconds((ticks.Sum() - idle) * 10.0),
+            TimeSpan.FromMilliseconds(idle * 10.0));
+    }
+
+    public static CpuSample operator -(CpuSample a, CpuSample b) => new(a.App - b.App, a.Client - b.Client, a.Machine - b.Machine, a.Idle - b.Idle);
+}

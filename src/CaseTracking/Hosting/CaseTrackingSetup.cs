@@ -85,7 +85,7 @@ public static class CaseTrackingSetup
                 var opts = new StoreOptions();
                 opts.DatabaseSchemaName = schema;
                 opts.ConfigureEventStore();
-                opts.ConfigureCases(sp.GetRequiredService<SupervisionKinds>());
+                opts.ConfigureCases(sp.GetRequiredService<SupervisionKinds>(), configuration.GetValue("CaseTracking:Perf:SummaryOnColumns", false));
                 opts.ConfigurePeople();
                 opts.ConfigureAuditing();
                 opts.ConfigureDataProtection();
@@ -107,7 +107,9 @@ public static class CaseTrackingSetup
             });
         // Solo (one node, the default), HotCold (several nodes, one runs the projections, another takes
         // over when it stops), Distributed (Wolverine assigns shards to nodes; see docs/operations.md).
-        if (daemonMode != "Distributed")
+        // Measurement only (issue 20, docs/performance.md): a node that runs no projections, to weigh what the async
+        // projections take from the write path's two cores. Never set in production: nothing would project.
+        if (daemonMode != "Distributed" && !configuration.GetValue("CaseTracking:Perf:NoDaemon", false))
             marten.AddAsyncDaemon(daemonMode == "HotCold" ? DaemonMode.HotCold : DaemonMode.Solo);
         // --- Nodes (issue 19): node timings, shared keys, user changes to every node; see Hosting/Cluster.cs ---
         builder.AddCaseTrackingCluster(daemonMode);
