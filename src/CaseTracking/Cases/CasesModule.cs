@@ -27,7 +27,7 @@ public static class CasesModule
     /// <summary>Events per page of the statistics projection (docs/performance.md: 2,000 → 10,000 in rebuilds).</summary>
     public const int StatisticsBatchSize = 10_000;
 
-    public static StoreOptions ConfigureCases(this StoreOptions opts, SupervisionKinds kinds, bool summaryColumns = false)
+    public static StoreOptions ConfigureCases(this StoreOptions opts, SupervisionKinds kinds)
     {
         // A bad event must stop a projection loudly, never be skipped.
         opts.Projections.Errors.SkipApplyErrors = false;
@@ -64,12 +64,6 @@ public static class CasesModule
             o.BatchSize = 2000;
             o.CacheLimitPerTenant = 20_000;
         });
-        if (summaryColumns) ConfigureSummaryOnColumns(opts);
-        else ConfigureSummaryOnData(opts);
-        return opts;
-    }
-
-    private static void ConfigureSummaryOnData(StoreOptions opts) =>
         opts.Schema.For<CaseSummary>().MultiTenanted()
             // Ward (or organisation) then term end: a case list comes out of the index already in list order. With
             // single-column indexes the planner walked the whole endsOn index for a large ward (docs/performance.md).
@@ -87,34 +81,7 @@ public static class CasesModule
                 // Written as PostgreSQL prints it back, so the schema check sees no drift.
                 idx.Predicate = $"(data ->> 'status'::text) <> ALL (ARRAY[{string.Join(", ", CaseStatuses.Terminal.Select(t => $"'{t}'::text"))}])";
             });
-
-    /// <summary>
-    /// Every indexed field as a column of its own and no index over <c>data</c>: an update that changes only the JSON
-    /// (a review, a violation) touches no indexed column, so PostgreSQL can write it as a heap-only tuple and leave
-    /// every index alone (docs/performance.md, issue 20). Ward and organisation lead the two composite indexes, so they
-    /// get no index of their own; kind alone selects a fifth of the cases and gets none either.
-    /// </summary>
-    private static void ConfigureSummaryOnColumns(StoreOptions opts)
-    {
-        // Marten's Duplicate() always adds a single-column index; DuplicateField on the mapping adds the column alone.
-        opts.Policies.ForAllDocuments(m =>
-        {
-            if (m.DocumentType != typeof(CaseSummary)) return;
-            foreach (var member in new[] { nameof(CaseSummary.WardId), nameof(CaseSummary.OrganisationId), nameof(CaseSummary.Kind) })
-                m.DuplicateField(member);
-        });
-        opts.Schema.For<CaseSummary>().MultiTenanted()
-            .Duplicate(x => x.PersonId).Duplicate(x => x.EndsOn).Duplicate(x => x.Status)
-            .Index([x => x.WardId, x => x.EndsOn], idx => idx.TenancyScope = TenancyScope.PerTenant)
-            .Index([x => x.OrganisationId!, x => x.EndsOn], idx => idx.TenancyScope = TenancyScope.PerTenant)
-            .Index([x => x.PersonId, x => x.Kind], idx =>
-            {
-                idx.Name = ActiveCaseIndex;
-                idx.IsUnique = true;
-                idx.TenancyScope = TenancyScope.PerTenant;
-                // On the status column, not data ->> 'status': an index reading data would forbid heap-only updates.
-                idx.Predicate = $"(status)::text <> ALL (ARRAY[{string.Join(", ", CaseStatuses.Terminal.Select(t => $"'{t}'::text"))}])";
-            });
+        return opts;
     }
 }
 

@@ -26,6 +26,12 @@ public static class CaseTrackingSetup
     /// <summary>The connections Marten's pool may open (<c>CaseTracking:MaxPoolSize</c>); sized for two cores.</summary>
     public const int DefaultMaxPoolSize = 8;
 
+    /// <summary>
+    /// Statements Npgsql prepares automatically on each pooled connection (<c>CaseTracking:MaxAutoPrepare</c>; 0 turns it
+    /// off). Measured: 379 against 234 reviews/s, PostgreSQL's CPU per review 2.7 ms against 4.9 (docs/performance.md, ADR 0010).
+    /// </summary>
+    public const int DefaultMaxAutoPrepare = 50;
+
     public static WebApplicationBuilder AddCaseTracking(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
@@ -80,9 +86,9 @@ public static class CaseTrackingSetup
         var maxPoolSize = configuration.GetValue("CaseTracking:MaxPoolSize", DefaultMaxPoolSize);
         if (maxPoolSize < 2) throw new InvalidOperationException($"CaseTracking:MaxPoolSize must be at least 2, not {maxPoolSize}.");
         var pool = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = maxPoolSize };
-        // Npgsql's automatic preparation (CaseTracking:MaxAutoPrepare statements per connection; 0 = off, Npgsql's
-        // default): a statement run often is parsed and planned once per connection instead of on every request.
-        var maxAutoPrepare = configuration.GetValue("CaseTracking:MaxAutoPrepare", pool.MaxAutoPrepare);
+        // Npgsql's automatic preparation: a statement run often (five times) is parsed and planned once per connection
+        // instead of on every request; a quarter of PostgreSQL's CPU on the write path went there (ADR 0010).
+        var maxAutoPrepare = configuration.GetValue("CaseTracking:MaxAutoPrepare", DefaultMaxAutoPrepare);
         if (maxAutoPrepare is < 0 or > 1000)
             throw new InvalidOperationException($"CaseTracking:MaxAutoPrepare must be between 0 and 1000, not {maxAutoPrepare}.");
         pool.MaxAutoPrepare = maxAutoPrepare;
@@ -92,7 +98,7 @@ public static class CaseTrackingSetup
                 var opts = new StoreOptions();
                 opts.DatabaseSchemaName = schema;
                 opts.ConfigureEventStore();
-                opts.ConfigureCases(sp.GetRequiredService<SupervisionKinds>(), configuration.GetValue("CaseTracking:Perf:SummaryOnColumns", false));
+                opts.ConfigureCases(sp.GetRequiredService<SupervisionKinds>());
                 opts.ConfigurePeople();
                 opts.ConfigureAuditing();
                 opts.ConfigureDataProtection();
@@ -114,9 +120,7 @@ public static class CaseTrackingSetup
             });
         // Solo (one node, the default), HotCold (several nodes, one runs the projections, another takes
         // over when it stops), Distributed (Wolverine assigns shards to nodes; see docs/operations.md).
-        // Measurement only (issue 20, docs/performance.md): a node that runs no projections, to weigh what the async
-        // projections take from the write path's two cores. Never set in production: nothing would project.
-        if (daemonMode != "Distributed" && !configuration.GetValue("CaseTracking:Perf:NoDaemon", false))
+        if (daemonMode != "Distributed")
             marten.AddAsyncDaemon(daemonMode == "HotCold" ? DaemonMode.HotCold : DaemonMode.Solo);
         // --- Nodes (issue 19): node timings, shared keys, user changes to every node; see Hosting/Cluster.cs ---
         builder.AddCaseTrackingCluster(daemonMode);
