@@ -229,7 +229,7 @@ public static class Product
     /// <summary>The A/B rounds of <see cref="BenchOptions.Variants"/>: base, each variant, base, each variant, …; means per name.</summary>
     public static async Task VariantsAsync(BenchOptions options, Figures results)
     {
-        var runs = new Dictionary<string, List<(double PerSecond, double P50, double P99)>>();
+        var runs = new Dictionary<string, List<(double PerSecond, double P50, double P99, double FirstMs, double PeakMb)>>();
         var names = new[] { ("base", new Dictionary<string, string>()) }.Concat(options.Variants).ToList();
         for (var round = 0; round < options.Rounds; round++)
             foreach (var (name, environment) in names)
@@ -238,7 +238,8 @@ public static class Product
                 await using var server = await AppProcess.StartAsync(options, environment);
                 var one = new Figures();
                 await HttpReviewsAsync(server, options, one);
-                (runs.TryGetValue(name, out var list) ? list : runs[name] = []).Add((one["http_review_per_s"], one["http_review_p50_ms"], one["http_review_p99_ms"]));
+                (runs.TryGetValue(name, out var list) ? list : runs[name] = []).Add((one["http_review_per_s"], one["http_review_p50_ms"],
+                    one["http_review_p99_ms"], server.FirstRequestMs, one["app_peak_rss_mb"]));
             }
 
         foreach (var (name, list) in runs)
@@ -246,6 +247,9 @@ public static class Product
             results.Set($"http_review_per_s@{name}", list.Average(r => r.PerSecond));
             results.Set($"http_review_p50_ms@{name}", list.Average(r => r.P50));
             results.Set($"http_review_p99_ms@{name}", list.Average(r => r.P99));
+            // Start-up and memory per arm too: runtime settings (GC, W^X, ReadyToRun) move these more than throughput.
+            results.Set($"first_request_ms@{name}", list.Average(r => r.FirstMs));
+            results.Set($"app_peak_rss_mb@{name}", list.Average(r => r.PeakMb));
         }
     }
 
