@@ -236,7 +236,9 @@ public static class Product
     private static readonly string[] VariantFigures =
     [
         "http_review_per_s", "http_review_p50_ms", "http_review_p99_ms", "http_review_non2xx", "http_app_cpu_ms_per_review",
-        "http_client_cpu_ms_per_review", "http_other_cpu_ms_per_review", "http_idle_cpu_share", "http_summary_hot_update_share"
+        "http_client_cpu_ms_per_review", "http_other_cpu_ms_per_review", "http_idle_cpu_share", "http_summary_hot_update_share",
+        // Start-up and memory per arm too: runtime settings (GC, W^X, ReadyToRun) move these more than throughput.
+        "first_request_ms", "app_peak_rss_mb"
     ];
 
     /// <summary>The A/B rounds of <see cref="BenchOptions.Variants"/>: base, each variant, base, each variant, …; means per name.</summary>
@@ -250,6 +252,7 @@ public static class Product
                 AnsiConsole.MarkupLine($"[bold]A/B[/] round {round + 1}: {Markup.Escape(name)} {Markup.Escape(string.Join(' ', environment.Keys))}");
                 await using var server = await AppProcess.StartAsync(options, environment);
                 var one = new Figures();
+                one.Set("first_request_ms", server.FirstRequestMs);
                 await HttpReviewsAsync(server, options, one);
                 (runs.TryGetValue(name, out var list) ? list : runs[name] = []).Add(one);
             }

@@ -11,7 +11,8 @@ public sealed record BenchOptions(string ConnectionString, int Cases, int HttpCa
     /// <summary>
     /// A/B in one run: <c>--variant "NAME:KEY=VALUE|KEY=VALUE"</c> (repeatable) runs the HTTP phase again against the app
     /// started with that environment (<c>$CONN</c> in a value is the benchmark's connection string), alternating with
-    /// the unchanged app for <c>--rounds</c> rounds; figures are suffixed <c>@NAME</c> and <c>@base</c>.
+    /// the unchanged app for <c>--rounds</c> rounds; figures are suffixed <c>@NAME</c> and <c>@base</c>. The key <c>APP</c>
+    /// is not an environment variable: it names another build of the app for that arm (e.g. a ReadyToRun publish).
     /// </summary>
     public IReadOnlyList<(string Name, Dictionary<string, string> Environment)> Variants { get; init; } = [];
 
@@ -131,9 +132,10 @@ public sealed class AppProcess : IAsyncDisposable
 
     public static async Task<AppProcess> StartAsync(BenchOptions options, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet", [options.AppDll, "run", "--urls", $"http://127.0.0.1:{options.Port}"])
+        var dll = environment?.GetValueOrDefault("APP") ?? options.AppDll;
+        var start = new ProcessStartInfo("dotnet", [dll, "run", "--urls", $"http://127.0.0.1:{options.Port}"])
         {
-            WorkingDirectory = Path.GetDirectoryName(options.AppDll)!,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             Environment =
@@ -146,7 +148,8 @@ public sealed class AppProcess : IAsyncDisposable
                 ["CaseTracking__SignIn__PerClientPermits"] = "100000"
             }
         };
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            if (key != "APP") start.Environment[key] = value;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

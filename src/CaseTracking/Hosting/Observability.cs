@@ -81,13 +81,14 @@ public static class Observability
                     // Wolverine's own counters (messages, node events) and Marten's (daemon, sessions).
                     .AddMeter("Wolverine", "Wolverine:*", "Marten", "Marten:*")
                     .AddPrometheusExporter();
-            })
-            .WithTracing(t =>
-            {
-                t.AddAspNetCoreInstrumentation(o => o.Filter = http => !IsScrape(http.Request.Path))
-                    .AddSource("Wolverine", "Marten");
-                if (otlp) t.AddOtlpExporter();
             });
+        // Traces only when they go somewhere: a tracer with no exporter still makes an Activity for every request,
+        // handler and Marten command (CPU and garbage on the write path) for nobody to read.
+        if (otlp)
+            builder.Services.AddOpenTelemetry().WithTracing(t => t
+                .AddAspNetCoreInstrumentation(o => o.Filter = http => !IsScrape(http.Request.Path))
+                .AddSource("Wolverine", "Marten")
+                .AddOtlpExporter());
         return builder;
     }
 
