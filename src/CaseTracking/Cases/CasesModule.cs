@@ -27,7 +27,7 @@ public static class CasesModule
     /// <summary>Events per page of the statistics projection (docs/performance.md: 2,000 → 10,000 in rebuilds).</summary>
     public const int StatisticsBatchSize = 10_000;
 
-    public static StoreOptions ConfigureCases(this StoreOptions opts, SupervisionKinds kinds)
+    public static StoreOptions ConfigureCases(this StoreOptions opts, SupervisionKinds kinds, StatisticsSettings? statistics = null)
     {
         // A bad event must stop a projection loudly, never be skipped.
         opts.Projections.Errors.SkipApplyErrors = false;
@@ -41,7 +41,7 @@ public static class CasesModule
                 o.BatchSize = 2000;
                 o.DeleteViewTypeOnTeardown<CaseloadMember>();
             });
-        opts.Projections.Add(new Health.EventBlamingProjection(new StatisticsProjection(kinds)), ProjectionLifecycle.Async, nameof(StatisticsProjection),
+        opts.Projections.Add(new Health.EventBlamingProjection(new StatisticsProjection(kinds, statistics)), ProjectionLifecycle.Async, nameof(StatisticsProjection),
             o =>
             {
                 // A page's figures are summed in memory and merged into each touched row once: the larger the page,
