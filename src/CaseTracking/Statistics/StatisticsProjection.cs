@@ -71,6 +71,9 @@ public sealed class StatisticsSettings
     /// </summary>
     public StatisticsWrite Write { get; init; } = StatisticsWrite.Merge;
 
+    /// <summary>The caseload and the statistics fed from one read of the log, as one Marten composite projection (A/B of issue 20).</summary>
+    public bool OnePass { get; init; }
+
     /// <summary>Time the phases of every page into <see cref="StatisticsProfile"/> (the benchmark prints them).</summary>
     public bool Profile { get; init; }
 }
