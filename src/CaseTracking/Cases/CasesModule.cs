@@ -27,13 +27,8 @@ public static class CasesModule
     /// <summary>Events per page of the statistics projection (docs/performance.md: 2,000 → 10,000 in rebuilds).</summary>
     public const int StatisticsBatchSize = 10_000;
 
-    /// <summary>The composite of the caseload and the statistics when <see cref="StatisticsSettings.OnePass"/> is on.</summary>
-    public const string OnePassProjection = "CaseloadAndStatistics";
-
     /// <summary>The projections a full rebuild rebuilds, side by side.</summary>
-    public static string[] RebuildNames(StatisticsSettings? statistics) => statistics?.OnePass == true
-        ? ["CaseSummary", OnePassProjection, "CaseActivity"]
-        : ["CaseSummary", nameof(CaseloadProjection), nameof(StatisticsProjection), "CaseActivity"];
+    public static readonly string[] RebuildNames = ["CaseSummary", nameof(CaseloadProjection), nameof(StatisticsProjection), "CaseActivity"];
 
     public static StoreOptions ConfigureCases(this StoreOptions opts, SupervisionKinds kinds, StatisticsSettings? statistics = null)
     {
@@ -43,39 +38,21 @@ public static class CasesModule
         opts.Projections.Errors.SkipUnknownEvents = false;
         opts.Projections.RebuildErrors.SkipApplyErrors = false;
         // A rebuild starts from nothing: the documents these projections own are deleted on teardown.
-        if (statistics?.OnePass == true)
-        {
-            // A/B of issue 20: the caseload and the statistics fed from one read of the log (Marten's composite projection).
-            opts.Projections.CompositeProjectionFor(OnePassProjection, c =>
+        opts.Projections.Add(new Health.EventBlamingProjection(new CaseloadProjection(kinds)), ProjectionLifecycle.Async, nameof(CaseloadProjection),
+            o =>
             {
-                c.Options.BatchSize = StatisticsBatchSize;
-                // Unwrapped: the composite names a raw IProjection member by its type, and two EventBlamingProjections would clash.
-                c.Add(new CaseloadProjection(kinds), o => o.DeleteViewTypeOnTeardown<CaseloadMember>());
-                c.Add(new StatisticsProjection(kinds, statistics), o =>
-                {
-                    o.DeleteViewTypeOnTeardown<StatisticsMember>();
-                    o.DeleteViewTypeOnTeardown<StatisticsRow>();
-                });
+                o.BatchSize = 2000;
+                o.DeleteViewTypeOnTeardown<CaseloadMember>();
             });
-        }
-        else
-        {
-            opts.Projections.Add(new Health.EventBlamingProjection(new CaseloadProjection(kinds)), ProjectionLifecycle.Async, nameof(CaseloadProjection),
-                o =>
-                {
-                    o.BatchSize = 2000;
-                    o.DeleteViewTypeOnTeardown<CaseloadMember>();
-                });
-            opts.Projections.Add(new Health.EventBlamingProjection(new StatisticsProjection(kinds, statistics)), ProjectionLifecycle.Async, nameof(StatisticsProjection),
-                o =>
-                {
-                    // A page's figures are summed in memory and merged into each touched row once: the larger the page,
-                    // the fewer row upserts per event (a rebuild touches a case's rows for every month of its term).
-                    o.BatchSize = StatisticsBatchSize;
-                    o.DeleteViewTypeOnTeardown<StatisticsMember>();
-                    o.DeleteViewTypeOnTeardown<StatisticsRow>();
-                });
-        }
+        opts.Projections.Add(new Health.EventBlamingProjection(new StatisticsProjection(kinds, statistics)), ProjectionLifecycle.Async, nameof(StatisticsProjection),
+            o =>
+            {
+                // A page's figures are summed in memory and merged into the touched rows by one statement (ADR 0011):
+                // the larger the page, the fewer row writes per event (a rebuild touches a case's rows for every month of its term).
+                o.BatchSize = StatisticsBatchSize;
+                o.DeleteViewTypeOnTeardown<StatisticsMember>();
+                o.DeleteViewTypeOnTeardown<StatisticsRow>();
+            });
 
         // Reviews and violations by month per case, for the report's organisation-type lines (Reports/CaseActivity).
         opts.Projections.Add(new Reports.CaseActivityProjection(), ProjectionLifecycle.Async);

@@ -11,6 +11,9 @@ namespace CaseTracking.Demo;
 
 public sealed record SeedReport(bool Seeded, int Cases, long Events, TimeSpan Elapsed, IReadOnlyList<DemoAccount> Accounts)
 {
+    /// <summary>Where the load's time went (issue 20): the writers' time appending events, waiting for a batch, and the producer's waiting for a writer.</summary>
+    public (TimeSpan EventsAppend, TimeSpan WritersIdle, TimeSpan ProducerBlocked) Spent { get; init; }
+
     public double EventsPerSecond => Elapsed.TotalSeconds > 0 ? Events / Elapsed.TotalSeconds : 0;
 }
 
@@ -82,6 +85,7 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, ChainedBulkApp
         at = at.AddTicks(-(at.Ticks % 10));
         long events = 0;
         var done = 0;
+        long eventsAppend = 0, writersIdle = 0, producerBlocked = 0;
         // One producer folds batches (deterministic order); two writers copy them, so PostgreSQL works on
         // both cores while the next batch is generated.
         var ready = Channel.CreateBounded<(DemoCase[] Cases, List<StreamAction> Streams, List<CaseSummary> Summaries)>(2);
@@ -89,13 +93,18 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, ChainedBulkApp
         {
             try
             {
+                var idleFrom = Stopwatch.GetTimestamp();
                 await foreach (var (batch, streams, summaries) in ready.Reader.ReadAllAsync(ct))
                 {
+                    var appendFrom = Stopwatch.GetTimestamp();
+                    Interlocked.Add(ref writersIdle, appendFrom - idleFrom);
                     if (settings.Chain == SeedChain.SetBased) await chained.AppendAsync(tenant, streams, ct);
                     else await store.BulkInsertEventsAsync(tenant, streams, 20_000, ct);
+                    Interlocked.Add(ref eventsAppend, Stopwatch.GetTimestamp() - appendFrom);
                     await store.BulkInsertAsync(tenant, batch.Select(c => c.Person).ToList(), BulkInsertMode.InsertsOnly, 20_000, ct);
                     await store.BulkInsertAsync(tenant, summaries, BulkInsertMode.InsertsOnly, 20_000, ct);
                     progress?.Invoke(Interlocked.Add(ref done, batch.Length));
+                    idleFrom = Stopwatch.GetTimestamp();
                 }
             }
             catch (Exception e)
@@ -136,7 +145,9 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, ChainedBulkApp
                     events += version;
                 }
 
+                var blockedFrom = Stopwatch.GetTimestamp();
                 await ready.Writer.WriteAsync((batch, streams, summaries), ct);
+                producerBlocked += Stopwatch.GetTimestamp() - blockedFrom;
             }
         }
         catch (ChannelClosedException)
@@ -150,7 +161,10 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, ChainedBulkApp
 
         await Task.WhenAll(writers);
         await FinishAsync(tenant, ct);
-        return new SeedReport(true, cases, events, watch.Elapsed, province.Accounts);
+        return new SeedReport(true, cases, events, watch.Elapsed, province.Accounts)
+        {
+            Spent = (Stopwatch.GetElapsedTime(0, eventsAppend), Stopwatch.GetElapsedTime(0, writersIdle), Stopwatch.GetElapsedTime(0, producerBlocked))
+        };
     }
 
     /// <summary>

@@ -96,7 +96,7 @@ public class RebuildCommand : JasperFxAsyncCommand<RebuildInput>
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         var names = input.ProjectionFlag is { Length: > 0 } one
             ? [one]
-            : CasesModule.RebuildNames(host.Services.GetRequiredService<StatisticsSettings>());
+            : CasesModule.RebuildNames;
         // Every database of the store: the shared one and each province's own (ADR 0007), one after the other.
         foreach (var database in await store.Storage.AllDatabases())
         {

@@ -60,20 +60,9 @@ public sealed class StatisticsMember
 public sealed record WardSpell(Guid WardId, DateOnly FromMonth);
 
 
-public enum StatisticsWrite { Merge, Documents }
-
-/// <summary>How the statistics projection writes its rows (<c>CaseTracking:Statistics</c>; docs/performance.md).</summary>
+/// <summary>The statistics projection's settings (<c>CaseTracking:Statistics</c>).</summary>
 public sealed class StatisticsSettings
 {
-    /// <summary>
-    /// <see cref="StatisticsWrite.Merge"/>: one <c>insert … on conflict</c> over arrays per page adds the page's figures to
-    /// the stored rows inside PostgreSQL. <see cref="StatisticsWrite.Documents"/>: Marten loads, adds and stores each row.
-    /// </summary>
-    public StatisticsWrite Write { get; init; } = StatisticsWrite.Merge;
-
-    /// <summary>The caseload and the statistics fed from one read of the log, as one Marten composite projection (A/B of issue 20).</summary>
-    public bool OnePass { get; init; }
-
     /// <summary>Time the phases of every page into <see cref="StatisticsProfile"/> (the benchmark prints them).</summary>
     public bool Profile { get; init; }
 }
@@ -81,26 +70,25 @@ public sealed class StatisticsSettings
 /// <summary>Where a statistics page's time goes, summed over pages while <see cref="StatisticsSettings.Profile"/> is on.</summary>
 public static class StatisticsProfile
 {
-    private static long pages, events, rows, members, fold, load, queue;
+    private static long pages, events, rows, members, fold, queue;
 
-    public static void Reset() => pages = events = rows = members = fold = load = queue = 0;
+    public static void Reset() => pages = events = rows = members = fold = queue = 0;
 
-    internal static void Add(int pageEvents, int pageRows, long membersTicks, long foldTicks, long loadTicks, long queueTicks)
+    internal static void Add(int pageEvents, int pageRows, long membersTicks, long foldTicks, long queueTicks)
     {
         Interlocked.Increment(ref pages);
         Interlocked.Add(ref events, pageEvents);
         Interlocked.Add(ref rows, pageRows);
         Interlocked.Add(ref members, membersTicks);
         Interlocked.Add(ref fold, foldTicks);
-        Interlocked.Add(ref load, loadTicks);
         Interlocked.Add(ref queue, queueTicks);
     }
 
-    /// <summary>Pages, events, rows written, and seconds spent loading members, folding, loading rows and queueing writes.</summary>
-    public static (long Pages, long Events, long Rows, double Members, double Fold, double LoadRows, double QueueWrites) Read()
+    /// <summary>Pages, events, rows written, and seconds spent loading members, folding and queueing the rows' merge.</summary>
+    public static (long Pages, long Events, long Rows, double Members, double Fold, double QueueWrites) Read()
     {
         static double S(long ticks) => (double)ticks / Stopwatch.Frequency;
-        return (pages, events, rows, S(members), S(fold), S(load), S(queue));
+        return (pages, events, rows, S(members), S(fold), S(queue));
     }
 }
 
@@ -149,36 +137,15 @@ public sealed class StatisticsProjection(SupervisionKinds kinds, StatisticsSetti
 
         // A page often takes back and adds the same month (an end moves "reviews due" of the months it cuts off only).
         var written = 0;
-        long loading = 0;
         foreach (var tenant in deltas.Where(d => !d.Value.IsEmpty).GroupBy(d => d.Key.Tenant))
         {
             var rows = tenant.Select(d => d.Value).ToList();
             foreach (var row in rows) row.Id = StatisticsRow.IdOf(row.WardId, row.Kind, row.Month);
             written += rows.Count;
-            if (settings.Write == StatisticsWrite.Merge) QueueMerge(operations, tenant.Key, rows);
-            else loading += await StoreDocumentsAsync(operations.ForTenant(tenant.Key), rows, cancellation);
+            QueueMerge(operations, tenant.Key, rows);
         }
 
-        if (settings.Profile)
-            StatisticsProfile.Add(relevant.Count, written, t1 - t0, t2 - t1, loading, Stopwatch.GetTimestamp() - t2 - loading);
-    }
-
-    /// <summary>Marten's way: the touched rows loaded, added to, and stored (or deleted when they come to nothing) one by one.</summary>
-    private static async Task<long> StoreDocumentsAsync(IDocumentOperations ops, List<StatisticsRow> deltas, CancellationToken ct)
-    {
-        var t0 = Stopwatch.GetTimestamp();
-        var existing = (await ops.LoadManyAsync<StatisticsRow>(ct, deltas.Select(d => d.Id).ToArray())).ToDictionary(r => r.Id);
-        var loading = Stopwatch.GetTimestamp() - t0;
-        foreach (var delta in deltas)
-        {
-            var row = existing.GetValueOrDefault(delta.Id);
-            if (row is null) row = delta;
-            else row.Add(delta);
-            if (row.IsEmpty) ops.Delete(row);
-            else ops.Store(row);
-        }
-
-        return loading;
+        if (settings.Profile) StatisticsProfile.Add(relevant.Count, written, t1 - t0, t2 - t1, Stopwatch.GetTimestamp() - t2);
     }
 
     private static readonly (string Json, Func<StatisticsRow, int> Of)[] Counts =
