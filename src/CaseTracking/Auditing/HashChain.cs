@@ -38,29 +38,17 @@ public sealed class HashChain(IDocumentStore store, Provinces.ProvinceDatabases 
         """;
 
     /// <summary>
-    /// <c>mt_chain_hash</c> defines an event's hash once; the trigger applies it to each appended row, the verifier to
-    /// each stored row, and the aggregate <c>mt_chain</c> folds it over a stream by version for a bulk load
-    /// (<see cref="ChainedBulkAppend"/>), whose rows the trigger then lets through: only inside that load's
-    /// transaction (<c>casetracking.chain = 'set-based'</c>, set local) and only when the row carries a hash.
+    /// <c>mt_chain_hash</c> defines an event's hash once: the trigger applies it to each appended row, the verifier
+    /// (<see cref="VerifySql"/>, <see cref="VerifyAllSql"/>) to each stored row.
     /// </summary>
     public string InstallSql => $"""
         create or replace function {Schema}.mt_chain_hash(prev text, type text, version bigint, data jsonb) returns text
           language sql stable parallel safe
           return encode(sha256(convert_to(prev || type || version::text || data::text, 'UTF8')), 'hex');
-        create or replace function {Schema}.mt_chain_step(hash text, start text, type text, version bigint, data jsonb) returns text
-          language plpgsql stable parallel safe as $fn$
-        begin
-          return {Schema}.mt_chain_hash(coalesce(hash, start), type, version, data);
-        end
-        $fn$;
-        create or replace aggregate {Schema}.mt_chain(text, text, bigint, jsonb) (sfunc = {Schema}.mt_chain_step, stype = text);
         create or replace function {Schema}.mt_hash_chain() returns trigger language plpgsql as $fn$
         declare
           prev text;
         begin
-          if current_setting('casetracking.chain', true) = 'set-based' and NEW.headers -> 'hash' is not null then
-            return NEW;
-          end if;
           if NEW.version <= 1 then
             prev := NEW.stream_id::text;
           else

@@ -58,8 +58,6 @@ public static class CaseTrackingSetup
         builder.Services.AddHostedService<DailySealService>();
         builder.Services.AddSingleton<AdminBootstrap>();
         builder.Services.AddSingleton<CaseTracking.Demo.Seeder>();
-        builder.Services.AddSingleton<ChainedBulkAppend>();
-        builder.Services.AddSingleton(configuration.GetSection("CaseTracking:Seed").Get<CaseTracking.Demo.SeedSettings>() ?? new CaseTracking.Demo.SeedSettings());
         // Every validator of the app (nested Validator classes), by FluentValidation's own scan; singletons, as they
         // hold no state (the date window is read when a rule runs).
         builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
