@@ -59,7 +59,6 @@ public sealed class StatisticsMember
 
 public sealed record WardSpell(Guid WardId, DateOnly FromMonth);
 
-
 /// <summary>The statistics projection's settings (<c>CaseTracking:Statistics</c>).</summary>
 public sealed class StatisticsSettings
 {
