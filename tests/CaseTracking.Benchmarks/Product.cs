@@ -85,7 +85,7 @@ public static class Product
         if (!settings.Profile) return;
         var p = StatisticsProfile.Read();
         var apply = p.Members + p.Fold + p.QueueWrites;
-        AnsiConsole.MarkupLine($"  {p.Pages:N0} pages, {p.Events:N0} events, {p.Rows:N0} row writes ({(double)p.Rows / Math.Max(1, p.Events):N2} a event)");
+        AnsiConsole.MarkupLine($"  {p.Pages:N0} pages, {p.Events:N0} events, {p.Rows:N0} row writes ({(double)p.Rows / Math.Max(1, p.Events):N2} an event)");
         AnsiConsole.MarkupLine($"  in the projection: members {p.Members:N1} s, fold {p.Fold:N1} s, rows' merge queued {p.QueueWrites:N1} s");
         AnsiConsole.MarkupLine($"  outside it (the daemon: fetch and deserialise the page, write the batch): {seconds - apply:N1} s");
         results.Set("statistics_profile_members_s", p.Members);
