@@ -18,8 +18,8 @@ public sealed class HashChain(IDocumentStore store, Provinces.ProvinceDatabases 
 {
     private string Schema => store.Options.Events.DatabaseSchemaName;
 
-    private static string HashExpression(string prev) =>
-        $"encode(sha256(convert_to({prev} || e.type || e.version::text || e.data::text, 'UTF8')), 'hex')";
+    /// <summary>The one definition of an event's hash, <c>mt_chain_hash</c> (<see cref="InstallSql"/>), for the row <c>e</c>.</summary>
+    private string HashExpression(string prev) => $"{Schema}.mt_chain_hash({prev}, e.type, e.version, e.data)";
 
     /// <summary>
     /// Does the event still match its seal? An unmasked event must recompute to its stored hash. A masked event
@@ -37,7 +37,14 @@ public sealed class HashChain(IDocumentStore store, Provinces.ProvinceDatabases 
                                         'dataDigest', e.headers -> 'masked' ->> 'dataDigest'))) end, false)
         """;
 
+    /// <summary>
+    /// <c>mt_chain_hash</c> defines an event's hash once: the trigger applies it to each appended row, the verifier
+    /// (<see cref="VerifySql"/>, <see cref="VerifyAllSql"/>) to each stored row.
+    /// </summary>
     public string InstallSql => $"""
+        create or replace function {Schema}.mt_chain_hash(prev text, type text, version bigint, data jsonb) returns text
+          language sql stable parallel safe
+          return encode(sha256(convert_to(prev || type || version::text || data::text, 'UTF8')), 'hex');
         create or replace function {Schema}.mt_hash_chain() returns trigger language plpgsql as $fn$
         declare
           prev text;
@@ -50,8 +57,7 @@ public sealed class HashChain(IDocumentStore store, Provinces.ProvinceDatabases 
             prev := coalesce(prev, '');
           end if;
           NEW.headers := (case when jsonb_typeof(NEW.headers) = 'object' then NEW.headers else jsonb_build_object() end)
-            || jsonb_build_object('prevHash', prev,
-                 'hash', encode(sha256(convert_to(prev || NEW.type || NEW.version::text || NEW.data::text, 'UTF8')), 'hex'));
+            || jsonb_build_object('prevHash', prev, 'hash', {Schema}.mt_chain_hash(prev, NEW.type, NEW.version, NEW.data));
           return NEW;
         end
         $fn$;

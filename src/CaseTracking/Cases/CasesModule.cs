@@ -27,7 +27,10 @@ public static class CasesModule
     /// <summary>Events per page of the statistics projection (docs/performance.md: 2,000 → 10,000 in rebuilds).</summary>
     public const int StatisticsBatchSize = 10_000;
 
-    public static StoreOptions ConfigureCases(this StoreOptions opts, SupervisionKinds kinds)
+    /// <summary>The projections a full rebuild rebuilds, side by side.</summary>
+    public static readonly string[] RebuildNames = ["CaseSummary", nameof(CaseloadProjection), nameof(StatisticsProjection), "CaseActivity"];
+
+    public static StoreOptions ConfigureCases(this StoreOptions opts, SupervisionKinds kinds, StatisticsSettings? statistics = null)
     {
         // A bad event must stop a projection loudly, never be skipped.
         opts.Projections.Errors.SkipApplyErrors = false;
@@ -41,15 +44,16 @@ public static class CasesModule
                 o.BatchSize = 2000;
                 o.DeleteViewTypeOnTeardown<CaseloadMember>();
             });
-        opts.Projections.Add(new Health.EventBlamingProjection(new StatisticsProjection(kinds)), ProjectionLifecycle.Async, nameof(StatisticsProjection),
+        opts.Projections.Add(new Health.EventBlamingProjection(new StatisticsProjection(kinds, statistics)), ProjectionLifecycle.Async, nameof(StatisticsProjection),
             o =>
             {
-                // A page's figures are summed in memory and merged into each touched row once: the larger the page,
-                // the fewer row upserts per event (a rebuild touches a case's rows for every month of its term).
+                // A page's figures are summed in memory and merged into the touched rows by one statement (ADR 0011):
+                // the larger the page, the fewer row writes per event (a rebuild touches a case's rows for every month of its term).
                 o.BatchSize = StatisticsBatchSize;
                 o.DeleteViewTypeOnTeardown<StatisticsMember>();
                 o.DeleteViewTypeOnTeardown<StatisticsRow>();
             });
+
         // Reviews and violations by month per case, for the report's organisation-type lines (Reports/CaseActivity).
         opts.Projections.Add(new Reports.CaseActivityProjection(), ProjectionLifecycle.Async);
         opts.Schema.For<Reports.CaseActivity>().MultiTenanted();

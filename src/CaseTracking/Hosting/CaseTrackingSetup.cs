@@ -51,6 +51,7 @@ public static class CaseTrackingSetup
         builder.Services.AddSingleton(SupervisionKinds.FromConfiguration(configuration));
         builder.Services.AddSingleton(configuration.GetSection("CaseTracking:Alerts").Get<AlertSettings>() ?? new AlertSettings());
         builder.Services.AddSingleton<CaseClock>();
+        builder.Services.AddSingleton(configuration.GetSection("CaseTracking:Statistics").Get<CaseTracking.Statistics.StatisticsSettings>() ?? new CaseTracking.Statistics.StatisticsSettings());
         builder.Services.AddSingleton(configuration.GetSection("CaseTracking:Dates").Get<DateWindowSettings>() ?? new DateWindowSettings());
         builder.Services.AddSingleton<DateWindow>();
         builder.Services.AddSingleton(configuration.GetSection("CaseTracking:Caseload").Get<CaseTracking.Caseloads.CaseloadSettings>() ?? new CaseTracking.Caseloads.CaseloadSettings());
@@ -98,7 +99,7 @@ public static class CaseTrackingSetup
                 var opts = new StoreOptions();
                 opts.DatabaseSchemaName = schema;
                 opts.ConfigureEventStore();
-                opts.ConfigureCases(sp.GetRequiredService<SupervisionKinds>());
+                opts.ConfigureCases(sp.GetRequiredService<SupervisionKinds>(), sp.GetRequiredService<CaseTracking.Statistics.StatisticsSettings>());
                 opts.ConfigurePeople();
                 opts.ConfigureAuditing();
                 opts.ConfigureDataProtection();

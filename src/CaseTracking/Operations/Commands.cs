@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using CaseTracking.Auditing;
 using CaseTracking.Caseloads;
+using CaseTracking.Cases;
 using CaseTracking.Demo;
 using CaseTracking.Infrastructure;
 using CaseTracking.Statistics;
@@ -95,7 +96,7 @@ public class RebuildCommand : JasperFxAsyncCommand<RebuildInput>
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         var names = input.ProjectionFlag is { Length: > 0 } one
             ? [one]
-            : new[] { "CaseSummary", nameof(CaseloadProjection), nameof(StatisticsProjection), "CaseActivity" };
+            : CasesModule.RebuildNames;
         // Every database of the store: the shared one and each province's own (ADR 0007), one after the other.
         foreach (var database in await store.Storage.AllDatabases())
         {
