@@ -134,7 +134,7 @@ public sealed class InputHygiene(RequestDelegate next, IConfiguration configurat
             {
                 if (!Text.IsSingleLine(key) || !values.All(Text.IsMultiLine))
                 {
-                    await Refuse(http, Problems.Field(Safe(key), PlainTextConverter.ControlCharacterMessage));
+                    await Refuse(http, Problems.Field(Safe(key, "form"), PlainTextConverter.ControlCharacterMessage));
                     return;
                 }
             }
@@ -146,13 +146,19 @@ public sealed class InputHygiene(RequestDelegate next, IConfiguration configurat
     public static Reply TooLarge(long limit) => Problems.Problem(StatusCodes.Status413PayloadTooLarge, "The request body is too large.",
         $"A request body may hold at most {limit / 1024} KB.", "request.too-large");
 
-    private static string Safe(string key) => !Text.IsSingleLine(key) ? "query" : key.Length > 100 ? key[..100] : key;
+    /// <summary>The field's name as sent, unless the name itself is hostile (then the part of the request it came in).</summary>
+    private static string Safe(string key, string part = "query") => !Text.IsSingleLine(key) ? part : key.Length > 100 ? key[..100] : key;
+
+    /// <summary>The field a page form was refused for, handed to the error page (<c>Pages/Error</c>) that re-executes.</summary>
+    public const string RefusedField = "CaseTracking.RefusedField";
 
     private static Task Refuse(HttpContext http, Reply reply)
     {
-        // Pages show their own error page for a bare status; the API answers ProblemDetails.
+        // Pages show their own error page for a bare status, naming the field (the same request's items survive the
+        // re-execution); the API answers ProblemDetails.
         if (!http.Request.Path.StartsWithSegments("/api"))
         {
+            if (reply.FieldErrors.Keys.FirstOrDefault() is { } field) http.Items[RefusedField] = field;
             http.Response.StatusCode = reply.Status;
             return Task.CompletedTask;
         }
