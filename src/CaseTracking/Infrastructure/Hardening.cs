@@ -95,6 +95,14 @@ public sealed class InputHygiene(RequestDelegate next, IConfiguration configurat
 
     public async Task InvokeAsync(HttpContext http)
     {
+        // The error page re-executed for a refused page form (UiSetup) sees the same form again: let it through, or it
+        // would be refused once more and answered by the bare status code page.
+        if (http.Items.ContainsKey(RefusedField) && http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is not null)
+        {
+            await next(http);
+            return;
+        }
+
         var request = http.Request;
         foreach (var (key, values) in request.Query)
         {

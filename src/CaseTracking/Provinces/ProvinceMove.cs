@@ -52,15 +52,8 @@ public sealed class ProvinceMove(IDocumentStore store, DatabaseSetup setup, Prov
         if (await Provinces.UnreachableAsync(target, ct) is { } why) throw new MoveRefusedException($"The target database does not answer: {why}");
 
         // The target gets the app's schema and objects, and must hold nothing of anyone yet.
-        var prepared = new MartenDatabase(((DocumentStore)store).Options, NpgsqlDataSource.Create(target.ConnectionString), "moving-" + code);
-        try
-        {
-            await setup.PrepareAsync(prepared, ct);
-        }
-        finally
-        {
-            await prepared.DisposeAsync();
-        }
+        await using var prepared = new MartenDatabase(((DocumentStore)store).Options, NpgsqlDataSource.Create(target.ConnectionString), "moving-" + code);
+        await setup.PrepareAsync(prepared, ct);
 
         await using var to = new NpgsqlConnection(target.ConnectionString);
         await to.OpenAsync(ct);
@@ -73,9 +66,12 @@ public sealed class ProvinceMove(IDocumentStore store, DatabaseSetup setup, Prov
         await ExecuteAsync(fromConn, $"lock table {Schema}.mt_streams, {Schema}.mt_events in share mode", ct);
         var copy = Stopwatch.StartNew();
         var copied = new List<(string, long)>();
+        var tables = await TablesAsync(fromConn, ct);
+        // Before the target's transaction: Marten creates a missing table on connections of its own.
+        foreach (var (table, _, _) in tables) await EnsureTableAsync(prepared, to, table, ct);
         await using (var write = await to.BeginTransactionAsync(ct))
         {
-            foreach (var (table, where, order) in await TablesAsync(fromConn, ct))
+            foreach (var (table, where, order) in tables)
             {
                 var columns = await CommonColumnsAsync(fromConn, to, table, ct);
                 var rows = await ScalarAsync<long>(fromConn, $"select count(*) from {Schema}.{table} where {where(code)}", ct);
@@ -137,6 +133,7 @@ public sealed class ProvinceMove(IDocumentStore store, DatabaseSetup setup, Prov
         }
 
         await tx.CommitAsync(ct);
+        logger.LogWarning("Province {Code}: {Rows} rows left by its move deleted from {Database}", code, removed.Sum(r => r.Item2), Tenancy.LabelOf(old));
         return removed;
     }
 
@@ -168,6 +165,25 @@ public sealed class ProvinceMove(IDocumentStore store, DatabaseSetup setup, Prov
         list.AddRange(names.Where(n => n is not ("mt_streams" or "mt_events") && !skip.Contains(n)).Select(n => (n, tenant, "")));
         list.Add(("mt_doc_user", c => $"data ->> 'tenant' = '{c}'", ""));
         return list;
+    }
+
+    /// <summary>
+    /// A document table Marten creates on first use (a type no module registers up front) exists in the old database but
+    /// not yet in the new one: Marten creates it there for the document type of that name.
+    /// </summary>
+    private async Task EnsureTableAsync(IMartenDatabase target, NpgsqlConnection to, string table, CancellationToken ct)
+    {
+        if (!table.StartsWith("mt_doc_", StringComparison.Ordinal)) return;
+        await using (var cmd = new NpgsqlCommand("select to_regclass(@t) is not null", to))
+        {
+            cmd.Parameters.AddWithValue("t", $"{Schema}.{table}");
+            if (await cmd.ExecuteScalarAsync(ct) is true) return;
+        }
+
+        var name = table["mt_doc_".Length..];
+        var type = typeof(ProvinceMove).Assembly.GetTypes().FirstOrDefault(t => t.IsClass && !t.IsAbstract && t.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+                   ?? throw new InvalidOperationException($"{table} has no document type of this app: run db-apply against the target with this version");
+        await target.EnsureStorageExistsAsync(type, ct);
     }
 
     /// <summary>The columns both databases have, in the target's order; an event's sequence number is the new database's.</summary>
