@@ -115,7 +115,8 @@ public sealed class UserChangeFeed(IDocumentStore store, Infrastructure.Postgres
             {
                 break;
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+            // Whatever stops one look at the registry (an outage above all) must not stop the node: the next look retries.
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogWarning("Could not read the province registry ({Message}); trying again in {Seconds} s.", e.Message, RefreshEvery.TotalSeconds);
                 try { await Task.Delay(RefreshEvery, stoppingToken); }
