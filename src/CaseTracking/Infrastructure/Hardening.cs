@@ -127,6 +127,9 @@ public sealed class InputHygiene(RequestDelegate next, IConfiguration configurat
         else if (request.Method == HttpMethods.Post)
         {
             IFormCollection form;
+            // Kept so that a form the reader refuses can still be read for the field's name (below).
+            var urlEncoded = request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true;
+            if (urlEncoded) request.EnableBuffering();
             try
             {
                 form = await request.ReadFormAsync(http.RequestAborted);
@@ -134,7 +137,8 @@ public sealed class InputHygiene(RequestDelegate next, IConfiguration configurat
             catch (InvalidDataException)
             {
                 // An encoded NUL (%00) or a form over its limits: the form reader refuses it before we see the values.
-                await Refuse(http, Problems.Field("form", PlainTextConverter.ControlCharacterMessage));
+                await Refuse(http, Problems.Field(urlEncoded ? await FieldWithControlCharacterAsync(request) : "form",
+                    PlainTextConverter.ControlCharacterMessage));
                 return;
             }
 
@@ -149,6 +153,27 @@ public sealed class InputHygiene(RequestDelegate next, IConfiguration configurat
         }
 
         await next(http);
+    }
+
+    /// <summary>
+    /// The first field of a url-encoded body whose name or value holds a control character, read from the buffered body
+    /// after the form reader refused it; "form" when none does (the form was refused for its size) or the name is hostile.
+    /// </summary>
+    private static async Task<string> FieldWithControlCharacterAsync(HttpRequest request)
+    {
+        if (!request.Body.CanSeek || request.Body.Length > 1024 * 1024) return "form";
+        request.Body.Position = 0;
+        using var reader = new StreamReader(request.Body, leaveOpen: true);
+        var raw = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+        foreach (var pair in raw.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var at = pair.IndexOf('=', StringComparison.Ordinal);
+            var key = System.Net.WebUtility.UrlDecode(at < 0 ? pair : pair[..at]);
+            var value = at < 0 ? "" : System.Net.WebUtility.UrlDecode(pair[(at + 1)..]);
+            if (!Text.IsSingleLine(key) || !Text.IsMultiLine(value)) return Safe(key, "form");
+        }
+
+        return "form";
     }
 
     public static Reply TooLarge(long limit) => Problems.Problem(StatusCodes.Status413PayloadTooLarge, "The request body is too large.",

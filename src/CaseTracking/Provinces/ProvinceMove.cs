@@ -74,11 +74,15 @@ public sealed class ProvinceMove(IDocumentStore store, DatabaseSetup setup, Prov
             foreach (var (table, where, order) in tables)
             {
                 var columns = await CommonColumnsAsync(fromConn, to, table, ct);
+                // Events are numbered anew, 1, 2, … in their old order (the target holds none): no gaps for the daemon.
+                var selected = table == "mt_events"
+                    ? columns.Replace("\"seq_id\"", "row_number() over (order by seq_id) as seq_id", StringComparison.Ordinal)
+                    : columns;
                 var rows = await ScalarAsync<long>(fromConn, $"select count(*) from {Schema}.{table} where {where(code)}", ct);
                 await ExecuteAsync(to, $"alter table {Schema}.{table} disable trigger user", ct);
                 {
                     await using var reader = await fromConn.BeginRawBinaryCopyAsync(
-                        $"copy (select {columns} from {Schema}.{table} where {where(code)} {order}) to stdout (format binary)", ct);
+                        $"copy (select {selected} from {Schema}.{table} where {where(code)} {order}) to stdout (format binary)", ct);
                     await using var writer = await to.BeginRawBinaryCopyAsync($"copy {Schema}.{table} ({columns}) from stdin (format binary)", ct);
                     await reader.CopyToAsync(writer, ct);
                 }
@@ -89,6 +93,7 @@ public sealed class ProvinceMove(IDocumentStore store, DatabaseSetup setup, Prov
                 copied.Add((table, rows));
             }
 
+            await ExecuteAsync(to, $"select setval('{Schema}.mt_events_sequence', (select max(seq_id) from {Schema}.mt_events))", ct);
             await write.CommitAsync(ct);
         }
 
@@ -186,7 +191,7 @@ public sealed class ProvinceMove(IDocumentStore store, DatabaseSetup setup, Prov
         await target.EnsureStorageExistsAsync(type, ct);
     }
 
-    /// <summary>The columns both databases have, in the target's order; an event's sequence number is the new database's.</summary>
+    /// <summary>The columns both databases have, in the target's order.</summary>
     private async Task<string> CommonColumnsAsync(NpgsqlConnection from, NpgsqlConnection to, string table, CancellationToken ct)
     {
         async Task<List<string>> Of(NpgsqlConnection conn)
@@ -202,7 +207,7 @@ public sealed class ProvinceMove(IDocumentStore store, DatabaseSetup setup, Prov
         }
 
         var source = (await Of(from)).ToHashSet(StringComparer.Ordinal);
-        var columns = (await Of(to)).Where(source.Contains).Where(c => !(table == "mt_events" && c == "seq_id")).ToList();
+        var columns = (await Of(to)).Where(source.Contains).ToList();
         if (columns.Count == 0) throw new InvalidOperationException($"{table} does not exist in the target database: run db-apply there");
         return string.Join(", ", columns.Select(c => $"\"{c}\""));
     }
