@@ -11,7 +11,7 @@ public sealed record HealthStatus(string Status, string? Reason = null, IReadOnl
 /// learn); the <c>projections</c> verb shows everything.
 /// </summary>
 public sealed record ProjectionLag(string Name, long Sequence, long HighWaterMark, long Lag, ProjectionState State, bool Stalled,
-    StuckAt? StuckAt = null);
+    StuckAt? StuckAt = null, string Database = Provinces.ProvinceTenancy.SharedLabel);
 
 public sealed record StuckAt(long Sequence, string? EventType, long? Version, string Category, string ErrorType,
     DateTimeOffset Since, DateTimeOffset LastAttempt, int Attempts);
@@ -59,7 +59,7 @@ public static class HealthEndpoints
 
         var shards = await watch.ReadAsync(ct);
         var projections = shards.Select(View).ToList();
-        var problems = shards.Where(s => s.State != ProjectionState.Running).Select(Describe).ToList();
+        var problems = Describe(shards.Where(s => s.State != ProjectionState.Running)).ToList();
         return problems.Count > 0
             ? Results.Json(new HealthStatus("degraded", string.Join("; ", problems), projections),
                 statusCode: StatusCodes.Status503ServiceUnavailable)
@@ -70,9 +70,17 @@ public static class HealthEndpoints
         new(s.Name, s.Position, s.HighWaterMark, s.Lag, s.State, s.State != ProjectionState.Running,
             s.OpenFailure is { } f
                 ? new StuckAt(f.Sequence, f.EventType, f.Version, f.Category, f.ErrorType, f.FirstFailedAt, f.LastFailedAt, f.Attempts)
-                : null);
+                : null, s.Database);
 
-    private static string Describe(ShardReport s) => s.OpenFailure is { } f
-        ? $"Projection {s.Name} is stuck at {f.EventText}: {f.ErrorType}, {f.Attempts} attempt(s) since {f.FirstFailedAt:u}"
-        : $"Projection {s.Name} is stalled at {s.Position} of {s.HighWaterMark}";
+    /// <summary>Every database's shards count (ADR 0007): a province on its own database is named by it.</summary>
+    private static IEnumerable<string> Describe(IEnumerable<ShardReport> stopped) =>
+        stopped.GroupBy(s => (s.Database, s.State == ProjectionState.Unreachable)).SelectMany(g => g.Key.Item2
+            ? [$"Database {g.Key.Database} is not reachable: its projections cannot be read"]
+            : g.Select(s =>
+            {
+                var name = s.OnShared ? s.Name : $"{s.Name} in {s.Database}";
+                return s.OpenFailure is { } f
+                    ? $"Projection {name} is stuck at {f.EventText}: {f.ErrorType}, {f.Attempts} attempt(s) since {f.FirstFailedAt:u}"
+                    : $"Projection {name} is stalled at {s.Position} of {s.HighWaterMark}";
+            }));
 }

@@ -54,6 +54,10 @@ public sealed class ProjectionFailure
 
     public static string IdOf(string shard, long sequence) => $"{shard}@{sequence}";
 
+    /// <summary>A province's own database counts its events from 1 too: its records carry the database in their id.</summary>
+    public static string IdOf(string shard, long sequence, string? database) =>
+        database is null ? IdOf(shard, sequence) : $"{database}/{IdOf(shard, sequence)}";
+
     /// <summary>"event 1234 (CaseOpened, version 1)" — for people.</summary>
     public string EventText => EventKnown
         ? $"event {Sequence} ({EventType ?? "unknown type"}{(Version is { } v ? $", version {v}" : "")})"
@@ -63,13 +67,22 @@ public sealed class ProjectionFailure
 /// <summary>Writes and reads <see cref="ProjectionFailure"/> records on sessions of their own.</summary>
 public sealed class ProjectionFailureLog(IDocumentStore store, TimeProvider time)
 {
+    private Provinces.ProvinceTenancy Tenancy => (Provinces.ProvinceTenancy)store.Options.Tenancy;
+
+    /// <summary>One shard of one database (by <see cref="Provinces.ProvinceTenancy.LabelOf(string?)"/>), as the watch and this log match them.</summary>
+    public static string Key(string database, string shard) => $"{database}|{shard}";
+
+    public string KeyOf(ProjectionFailure failure) => Key(Tenancy.LabelOf(failure.Database), failure.Shard);
+
     /// <summary>Turns a paused or stopped shard state into a failure record, or counts one more attempt on it.</summary>
     public async Task RecordAsync(ShardState state, CancellationToken ct)
     {
         if (state.Failure is not { } failure) return;
         var blamed = failure.Event;
         var sequence = blamed?.Sequence ?? state.Sequence + 1;
-        var id = ProjectionFailure.IdOf(state.ShardName, sequence);
+        // The shared database's failures keep the ids they had before provinces had databases of their own.
+        var label = Tenancy.LabelOf(state.DatabaseIdentifier);
+        var id = ProjectionFailure.IdOf(state.ShardName, sequence, label == Provinces.ProvinceTenancy.SharedLabel ? null : label);
         var now = time.GetUtcNow();
 
         await using var session = store.LightweightSession();
@@ -77,7 +90,7 @@ public sealed class ProjectionFailureLog(IDocumentStore store, TimeProvider time
         {
             Id = id, Shard = state.ShardName, Projection = ProjectionOf(state.ShardName), Sequence = sequence, FirstFailedAt = now
         };
-        record.Database = state.DatabaseIdentifier;
+        record.Database = label;
         record.EventKnown = blamed is not null;
         record.EventType = blamed?.EventTypeName ?? record.EventType;
         record.StreamId = blamed?.StreamId ?? record.StreamId;
@@ -98,7 +111,8 @@ public sealed class ProjectionFailureLog(IDocumentStore store, TimeProvider time
 
     /// <summary>
     /// The failures still open. Every failure whose shard has reached the failing event since (a fixed and
-    /// redeployed projection, a rebuild, a shard that no longer exists) is marked resolved on the way.
+    /// redeployed projection, a rebuild, a shard or database that no longer exists) is marked resolved on the way.
+    /// <paramref name="positions"/> and <paramref name="knownShards"/> are keyed by <see cref="Key"/>.
     /// </summary>
     public async Task<IReadOnlyList<ProjectionFailure>> OpenAsync(IReadOnlyDictionary<string, long> positions,
         IReadOnlySet<string> knownShards, CancellationToken ct)
@@ -109,8 +123,9 @@ public sealed class ProjectionFailureLog(IDocumentStore store, TimeProvider time
         var now = time.GetUtcNow();
         foreach (var failure in open)
         {
-            var position = positions.GetValueOrDefault(failure.Shard, -1);
-            if (position >= failure.Sequence || !knownShards.Contains(failure.Shard))
+            var key = KeyOf(failure);
+            var position = positions.GetValueOrDefault(key, -1);
+            if (position >= failure.Sequence || !knownShards.Contains(key))
             {
                 failure.ResolvedAt = now;
                 failure.ResolvedAtPosition = position < 0 ? null : position;
@@ -126,12 +141,12 @@ public sealed class ProjectionFailureLog(IDocumentStore store, TimeProvider time
         return stillOpen.OrderBy(f => f.FirstFailedAt).ToList();
     }
 
-    /// <summary>The most recent failure of each shard, resolved or not.</summary>
+    /// <summary>The most recent failure of each shard of each database (keyed by <see cref="Key"/>), resolved or not.</summary>
     public async Task<IReadOnlyDictionary<string, ProjectionFailure>> LatestAsync(CancellationToken ct)
     {
         await using var session = store.QuerySession();
         var recent = await session.Query<ProjectionFailure>().OrderByDescending(f => f.LastFailedAt).Take(500).ToListAsync(ct);
-        return recent.GroupBy(f => f.Shard).ToDictionary(g => g.Key, g => g.First());
+        return recent.GroupBy(KeyOf).ToDictionary(g => g.Key, g => g.First());
     }
 
     /// <summary>"StatisticsProjection:All" → "StatisticsProjection".</summary>

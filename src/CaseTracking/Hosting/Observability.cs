@@ -132,7 +132,6 @@ public sealed class ClusterGauges : BackgroundService
     private readonly IDocumentStore _store;
     private readonly MetricsSettings _settings;
     private readonly ILogger<ClusterGauges> _logger;
-    private readonly string _database;
     private volatile Sample _sample = new([], [], []);
 
     private sealed record Sample(IReadOnlyList<ShardReport> Shards, IReadOnlyList<(string Agent, int Node)> Assignments, IReadOnlyList<int> Nodes);
@@ -147,15 +146,14 @@ public sealed class ClusterGauges : BackgroundService
         _store = store;
         _settings = settings;
         _logger = logger;
-        using (var conn = store.Storage.Database.CreateConnection()) _database = conn.Database;
         meter.CreateObservableGauge("casetracking.projection.lag", () => _sample.Shards.Select(s =>
-                new Measurement<long>(s.Lag, new("shard", s.Name), new("database", _database))),
+                new Measurement<long>(s.Lag, new("shard", s.Name), new("database", s.Database))),
             unit: "{event}", description: "Events between the high-water mark and the shard's position.");
         meter.CreateObservableGauge("casetracking.projection.position", () => _sample.Shards.Select(s =>
-                new Measurement<long>(s.Position, new("shard", s.Name), new("database", _database))),
+                new Measurement<long>(s.Position, new("shard", s.Name), new("database", s.Database))),
             unit: "{event}", description: "The last event sequence the shard has applied.");
         meter.CreateObservableGauge("casetracking.projection.stopped", () => _sample.Shards.Select(s =>
-                new Measurement<int>(s.State == ProjectionState.Running ? 0 : 1, new("shard", s.Name), new("database", _database),
+                new Measurement<int>(s.State == ProjectionState.Running ? 0 : 1, new("shard", s.Name), new("database", s.Database),
                     new("state", s.State.ToString()))),
             description: "1 when the shard is stalled or stuck (as /health/ready reports it).");
         meter.CreateObservableGauge("casetracking.agent.assigned", () => _sample.Assignments.Select(a =>

@@ -95,6 +95,14 @@ public sealed class InputHygiene(RequestDelegate next, IConfiguration configurat
 
     public async Task InvokeAsync(HttpContext http)
     {
+        // The error page re-executed for a refused page form (UiSetup) sees the same form again: let it through, or it
+        // would be refused once more and answered by the bare status code page.
+        if (http.Items.ContainsKey(RefusedField) && http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is not null)
+        {
+            await next(http);
+            return;
+        }
+
         var request = http.Request;
         foreach (var (key, values) in request.Query)
         {
@@ -119,6 +127,9 @@ public sealed class InputHygiene(RequestDelegate next, IConfiguration configurat
         else if (request.Method == HttpMethods.Post)
         {
             IFormCollection form;
+            // Kept so that a form the reader refuses can still be read for the field's name (below).
+            var urlEncoded = request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true;
+            if (urlEncoded) request.EnableBuffering();
             try
             {
                 form = await request.ReadFormAsync(http.RequestAborted);
@@ -126,7 +137,8 @@ public sealed class InputHygiene(RequestDelegate next, IConfiguration configurat
             catch (InvalidDataException)
             {
                 // An encoded NUL (%00) or a form over its limits: the form reader refuses it before we see the values.
-                await Refuse(http, Problems.Field("form", PlainTextConverter.ControlCharacterMessage));
+                await Refuse(http, Problems.Field(urlEncoded ? await FieldWithControlCharacterAsync(request) : "form",
+                    PlainTextConverter.ControlCharacterMessage));
                 return;
             }
 
@@ -134,7 +146,7 @@ public sealed class InputHygiene(RequestDelegate next, IConfiguration configurat
             {
                 if (!Text.IsSingleLine(key) || !values.All(Text.IsMultiLine))
                 {
-                    await Refuse(http, Problems.Field(Safe(key), PlainTextConverter.ControlCharacterMessage));
+                    await Refuse(http, Problems.Field(Safe(key, "form"), PlainTextConverter.ControlCharacterMessage));
                     return;
                 }
             }
@@ -143,16 +155,43 @@ public sealed class InputHygiene(RequestDelegate next, IConfiguration configurat
         await next(http);
     }
 
+    /// <summary>
+    /// The first field of a url-encoded body whose name or value holds a control character, read from the buffered body
+    /// after the form reader refused it; "form" when none does (the form was refused for its size) or the name is hostile.
+    /// </summary>
+    private static async Task<string> FieldWithControlCharacterAsync(HttpRequest request)
+    {
+        if (!request.Body.CanSeek || request.Body.Length > 1024 * 1024) return "form";
+        request.Body.Position = 0;
+        using var reader = new StreamReader(request.Body, leaveOpen: true);
+        var raw = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+        foreach (var pair in raw.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var at = pair.IndexOf('=', StringComparison.Ordinal);
+            var key = System.Net.WebUtility.UrlDecode(at < 0 ? pair : pair[..at]);
+            var value = at < 0 ? "" : System.Net.WebUtility.UrlDecode(pair[(at + 1)..]);
+            if (!Text.IsSingleLine(key) || !Text.IsMultiLine(value)) return Safe(key, "form");
+        }
+
+        return "form";
+    }
+
     public static Reply TooLarge(long limit) => Problems.Problem(StatusCodes.Status413PayloadTooLarge, "The request body is too large.",
         $"A request body may hold at most {limit / 1024} KB.", "request.too-large");
 
-    private static string Safe(string key) => !Text.IsSingleLine(key) ? "query" : key.Length > 100 ? key[..100] : key;
+    /// <summary>The field's name as sent, unless the name itself is hostile (then the part of the request it came in).</summary>
+    private static string Safe(string key, string part = "query") => !Text.IsSingleLine(key) ? part : key.Length > 100 ? key[..100] : key;
+
+    /// <summary>The field a page form was refused for, handed to the error page (<c>Pages/Error</c>) that re-executes.</summary>
+    public const string RefusedField = "CaseTracking.RefusedField";
 
     private static Task Refuse(HttpContext http, Reply reply)
     {
-        // Pages show their own error page for a bare status; the API answers ProblemDetails.
+        // Pages show their own error page for a bare status, naming the field (the same request's items survive the
+        // re-execution); the API answers ProblemDetails.
         if (!http.Request.Path.StartsWithSegments("/api"))
         {
+            if (reply.FieldErrors.Keys.FirstOrDefault() is { } field) http.Items[RefusedField] = field;
             http.Response.StatusCode = reply.Status;
             return Task.CompletedTask;
         }

@@ -1,16 +1,15 @@
 using CaseTracking.Infrastructure;
 using CaseTracking.Provinces;
 using JasperFx.CommandLine;
-using Marten;
 using Spectre.Console;
 
 namespace CaseTracking.Operations;
 
-public enum ProvinceAction { add, list, move }
+public enum ProvinceAction { add, list, move, cleanup }
 
 public class ProvinceInput : NetCoreInput
 {
-    [Description("add: a new province with its first admin; list: the registry; move: point a province at another database")]
+    [Description("add: a new province with its first admin; list: the registry; move: copy a province into an empty database and serve it from there; cleanup: delete what a move left in the shared database")]
     public ProvinceAction Action { get; set; }
 
     [Description("Province code (tenant): lower case, e.g. hn")]
@@ -26,20 +25,19 @@ public class ProvinceInput : NetCoreInput
     public string? AdminFlag { get; set; }
 }
 
-[Description("Provinces: `province add CODE NAME [--database CONNECTION]`, `province list`, `province move CODE --database CONNECTION`")]
+[Description("Provinces: `province add CODE NAME [--database CONNECTION]`, `province list`, `province move CODE --database CONNECTION`, `province cleanup CODE`")]
 public class ProvinceCommand : JasperFxAsyncCommand<ProvinceInput>
 {
     public ProvinceCommand()
     {
         Usage("List the provinces").Arguments(x => x.Action);
-        Usage("Add or move a province").Arguments(x => x.Action, x => x.Code);
+        Usage("Add, move or clean up after a province").Arguments(x => x.Action, x => x.Code);
         Usage("Add a province").Arguments(x => x.Action, x => x.Code, x => x.Name);
     }
 
     public override async Task<bool> Execute(ProvinceInput input)
     {
         using var host = input.BuildHost();
-        var store = host.Services.GetRequiredService<IDocumentStore>();
         var provinces = host.Services.GetRequiredService<Provinces.Provinces>();
         switch (input.Action)
         {
@@ -72,23 +70,50 @@ public class ProvinceCommand : JasperFxAsyncCommand<ProvinceInput>
                 return true;
 
             case ProvinceAction.move:
-                var target = input.DatabaseFlag is null ? null : ProvinceConnection.Parse(input.DatabaseFlag);
-                if (input.DatabaseFlag is not null && target is null)
+                if (input.DatabaseFlag is null)
                 {
-                    Console.Error.WriteLine("--database: not a PostgreSQL connection string with Host and Database.");
+                    Console.Error.WriteLine("--database: the connection string of the new, empty database is required.");
                     return false;
                 }
 
-                var tenancy = (ProvinceTenancy)store.Options.Tenancy;
-                if (!await tenancy.Registry.MoveAsync(input.Code, target?.ConnectionString, default))
+                try
                 {
-                    Console.Error.WriteLine($"No province {input.Code} in the registry.");
+                    var move = host.Services.GetRequiredService<ProvinceMove>();
+                    var report = await move.MoveAsync(input.Code, input.DatabaseFlag, "cli:" + Environment.UserName, default);
+                    foreach (var (t, rows) in report.Copied) Console.WriteLine($"  {t,-32} {rows,12:N0} rows");
+                    AnsiConsole.MarkupLine($"Province [bold]{report.Code}[/] moved from {report.From} to {Markup.Escape(report.To)}: " +
+                                           $"{report.Events:N0} events; writes waited {report.Copy.TotalSeconds:N1} s, {report.Total.TotalSeconds:N1} s in all. " +
+                                           "Every node serves it from there now; the daemon builds its caseload and statistics there.");
+                    var broken = (await move.VerifyAsync(input.Code, default)).Where(r => !r.Valid).ToList();
+                    if (broken.Count > 0)
+                    {
+                        AnsiConsole.MarkupLine($"[red]{broken.Count} stream(s) do not verify in the new database.[/] Do not run cleanup: " +
+                                               "the old rows are the reference; see docs/operations.md, \"Moving a province\".");
+                        return false;
+                    }
+
+                    AnsiConsole.MarkupLine($"[green]Every stream verifies in the new database.[/] When the province works there, run `province cleanup {input.Code}`.");
+                    return true;
+                }
+                catch (MoveRefusedException e)
+                {
+                    Console.Error.WriteLine(e.Message);
                     return false;
                 }
 
-                AnsiConsole.MarkupLine($"Province [bold]{input.Code}[/] now points at {(target is null ? "the shared database" : ProvinceConnection.Place(target))}. " +
-                                       "Restart every app node, then run db-apply and rebuild (docs/operations.md, Scale-out).");
-                return true;
+            case ProvinceAction.cleanup:
+                try
+                {
+                    var removed = await host.Services.GetRequiredService<ProvinceMove>().RemoveLeftoversAsync(input.Code, null, default);
+                    foreach (var (t, rows) in removed.Where(r => r.Rows > 0)) Console.WriteLine($"  {t,-32} {rows,12:N0} rows deleted");
+                    AnsiConsole.MarkupLine($"Nothing of province [bold]{input.Code}[/] is left in the shared database.");
+                    return true;
+                }
+                catch (MoveRefusedException e)
+                {
+                    Console.Error.WriteLine(e.Message);
+                    return false;
+                }
         }
 
         return false;

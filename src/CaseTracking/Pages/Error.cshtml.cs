@@ -12,6 +12,12 @@ public sealed class ErrorModel : PageModel
     public string Heading { get; private set; } = "Error.Title";
     public string Message { get; private set; } = "Error.Unexpected";
 
+    /// <summary>The form field refused for a control character (Infrastructure/InputHygiene), when that was the cause.</summary>
+    public string? Field { get; private set; }
+
+    /// <summary>The page whose form was refused, to go back to.</summary>
+    public string? Back { get; private set; }
+
     public void OnGet(int? code) => Describe(code);
 
     public void OnPost(int? code) => Describe(code);
@@ -33,6 +39,14 @@ public sealed class ErrorModel : PageModel
             503 => ("Error.UnavailableTitle", "Error.Unavailable"),
             _ => ("Error.Title", "Error.Unexpected")
         };
+        if (code == 400 && HttpContext.Items[Infrastructure.InputHygiene.RefusedField] is string field)
+        {
+            Field = field;
+            Message = "Error.ControlCharacter";
+            var original = HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>()?.OriginalPath;
+            Back = string.IsNullOrEmpty(original) || !original.StartsWith('/') || original.StartsWith("//", StringComparison.Ordinal) ? null : original;
+        }
+
         if (code is >= 400 and < 600) Response.StatusCode = code.Value;
     }
 }

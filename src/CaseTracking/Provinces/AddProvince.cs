@@ -156,7 +156,7 @@ public sealed class Provinces(IDocumentStore store, DatabaseSetup setup, ILogger
     }
 
     /// <summary>A province's own database holds that province only: not the shared one, not another province's.</summary>
-    private async Task<bool> PlaceInUseAsync(NpgsqlConnectionStringBuilder wanted, CancellationToken ct)
+    internal async Task<bool> PlaceInUseAsync(NpgsqlConnectionStringBuilder wanted, CancellationToken ct)
     {
         var place = ProvinceConnection.Place(wanted);
         var shared = new NpgsqlConnectionStringBuilder(Tenancy.Shared.DataSource.ConnectionString);
@@ -167,7 +167,7 @@ public sealed class Provinces(IDocumentStore store, DatabaseSetup setup, ILogger
     }
 
     /// <summary>Null when the database answers; else why not, in the server's or the network's words.</summary>
-    private static async Task<string?> UnreachableAsync(NpgsqlConnectionStringBuilder target, CancellationToken ct)
+    internal static async Task<string?> UnreachableAsync(NpgsqlConnectionStringBuilder target, CancellationToken ct)
     {
         var probe = new NpgsqlConnectionStringBuilder(target.ConnectionString) { Timeout = 5, Pooling = false };
         try

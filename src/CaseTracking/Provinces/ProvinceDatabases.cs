@@ -56,7 +56,7 @@ public sealed class ProvinceDatabases(IDocumentStore store)
 
 /// <summary>
 /// What every database of the store needs beyond Marten's own tables: the hash-chain trigger and the chained documents
-/// (Auditing), the people-search extensions and index (People). Run at start for every database, by db-apply, and for a
+/// (Auditing), the people-search extensions and index (People), the user table's change trigger (Access/UserChangeFeed). Run at start for every database, by db-apply, and for a
 /// province's new database when it is added at run time.
 /// </summary>
 public sealed class DatabaseSetup(IDocumentStore store, HashChain chain, PersonSearch search)
@@ -67,6 +67,7 @@ public sealed class DatabaseSetup(IDocumentStore store, HashChain chain, PersonS
         await database.ApplyAllConfiguredChangesToDatabaseAsync(ct: ct);
         await chain.InstallAsync(database, ct);
         await search.InstallAsync(database, ct);
+        await Access.UserChangeFeed.InstallAsync(database, store.Options.DatabaseSchemaName, ct);
     }
 
     /// <summary>Our objects in every database (Marten's start-up or db-apply has applied its schema first).</summary>
@@ -76,6 +77,7 @@ public sealed class DatabaseSetup(IDocumentStore store, HashChain chain, PersonS
         {
             await chain.InstallAsync(database, ct);
             await search.InstallAsync(database, ct);
+            await Access.UserChangeFeed.InstallAsync(database, store.Options.DatabaseSchemaName, ct);
         }
     }
 }

@@ -19,11 +19,22 @@ public sealed class ProvinceRegistry(NpgsqlDataSource shared, string schema)
 
     private string Table => $"{schema}.ct_provinces";
 
+    /// <summary>
+    /// The channel on which PostgreSQL tells every node that a province's row changed (added, moved): the trigger below
+    /// sends the code on commit, whoever wrote it (a node, the CLI, an operator in psql); <see cref="Access.UserChangeFeed"/>
+    /// listens and has <see cref="ProvinceTenancy"/> read the row again.
+    /// </summary>
+    public string Channel => $"ct_province_changed_{schema}";
+
     /// <summary>Idempotent; db-apply runs it, and the first use of the registry does too.</summary>
     public async Task EnsureAsync(CancellationToken ct)
     {
         if (_ready) return;
-        await using var cmd = shared.CreateCommand($"""
+        await using var conn = await shared.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        // The advisory lock keeps two nodes starting together from colliding on the catalogue.
+        await using var cmd = new NpgsqlCommand($"""
+            select pg_advisory_xact_lock(hashtext('{Table}'));
             create schema if not exists {schema};
             create table if not exists {Table} (
               code text primary key,
@@ -31,12 +42,21 @@ public sealed class ProvinceRegistry(NpgsqlDataSource shared, string schema)
               connection_string text,
               created_at timestamptz not null default now(),
               created_by text not null default '');
-            """);
+            create or replace function {schema}.ct_notify_province_changed() returns trigger language plpgsql as $f$
+            begin
+              perform pg_notify('{Channel}', coalesce(new.code, old.code));
+              return null;
+            end
+            $f$;
+            create or replace trigger ct_province_changed after insert or update or delete on {Table}
+              for each row execute function {schema}.ct_notify_province_changed();
+            """, conn, tx);
         try
         {
             await cmd.ExecuteNonQueryAsync(ct);
+            await tx.CommitAsync(ct);
         }
-        // Two nodes creating the table at once: the loser finds it there.
+        // Two nodes creating the schema at once (before the lock's table exists): the loser finds it there.
         catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject)
         {
         }
@@ -81,14 +101,21 @@ public sealed class ProvinceRegistry(NpgsqlDataSource shared, string schema)
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>Moving a province to its own server (docs/operations.md): the nodes read the new place at their next start.</summary>
-    public async Task<bool> MoveAsync(string code, string? connectionString, CancellationToken ct)
+    /// <summary>
+    /// Points a province at another database (<see cref="ProvinceMove"/>). The trigger tells every node on commit. A
+    /// province that lived on the shared database without a row (<c>demo</c>, older installs) gets one.
+    /// </summary>
+    public async Task MoveAsync(string code, string? connectionString, string by, CancellationToken ct)
     {
         await EnsureAsync(ct);
-        await using var cmd = shared.CreateCommand($"update {Table} set connection_string = $2 where code = $1");
+        await using var cmd = shared.CreateCommand($"""
+            insert into {Table} (code, name, connection_string, created_by) values ($1, $1, $2, $3)
+            on conflict (code) do update set connection_string = excluded.connection_string
+            """);
         cmd.Parameters.AddWithValue(code);
         cmd.Parameters.AddWithValue((object?)connectionString ?? DBNull.Value);
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        cmd.Parameters.AddWithValue(by);
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task<IReadOnlyList<ProvinceEntry>> ReadAsync(NpgsqlCommand cmd, CancellationToken ct)

@@ -23,11 +23,14 @@ public sealed class ProvinceTenancy : ITenancy, ITenancyWithMasterDatabase, IAsy
 {
     public const string DatabasePrefix = "province-";
 
+    /// <summary>How health, the CLI and the metrics name the shared database; a province's own is "province-CODE".</summary>
+    public const string SharedLabel = "shared";
+
     private readonly StoreOptions _options;
     private readonly MartenDatabase _shared;
     private readonly ProvinceRegistry _registry;
     private readonly object _lock = new();
-    private ImHashMap<string, MartenDatabase> _own = ImHashMap<string, MartenDatabase>.Empty;
+    private ImHashMap<string, OwnDatabase> _own = ImHashMap<string, OwnDatabase>.Empty;
     private ImHashMap<string, Tenant> _tenants = ImHashMap<string, Tenant>.Empty;
 
     private readonly int _maxPoolSize;
@@ -44,6 +47,27 @@ public sealed class ProvinceTenancy : ITenancy, ITenancyWithMasterDatabase, IAsy
     }
 
     public ProvinceRegistry Registry => _registry;
+
+    /// <summary>"shared", or "province-CODE" for a province's own database.</summary>
+    public string LabelOf(IMartenDatabase database)
+    {
+        if (ReferenceEquals(database, _shared)) return SharedLabel;
+        foreach (var entry in _own.Enumerate())
+            if (ReferenceEquals(entry.Value.Database, database)) return DatabasePrefix + entry.Key;
+        return database.Id.Identity;
+    }
+
+    /// <summary>
+    /// The label of the database the daemon names in a shard's state (its identifier or its <c>Id.Identity</c>): null
+    /// and the shared database's names are "shared"; a database no longer in the registry keeps its own name.
+    /// </summary>
+    public string LabelOf(string? databaseName)
+    {
+        if (databaseName is null || databaseName == _options.StoreName || databaseName == _shared.Id.Identity) return SharedLabel;
+        foreach (var entry in _own.Enumerate())
+            if (databaseName == DatabasePrefix + entry.Key || databaseName == entry.Value.Database.Id.Identity) return DatabasePrefix + entry.Key;
+        return databaseName;
+    }
 
     public MartenDatabase Shared => _shared;
 
@@ -70,7 +94,7 @@ public sealed class ProvinceTenancy : ITenancy, ITenancyWithMasterDatabase, IAsy
     {
         if (tenantIdOrDatabaseIdentifier == _shared.Identifier) return _shared;
         if (tenantIdOrDatabaseIdentifier.StartsWith(DatabasePrefix, StringComparison.Ordinal)
-            && _own.TryFind(tenantIdOrDatabaseIdentifier[DatabasePrefix.Length..], out var byId)) return byId;
+            && _own.TryFind(tenantIdOrDatabaseIdentifier[DatabasePrefix.Length..], out var byId)) return byId.Database;
         return (await GetTenantAsync(tenantIdOrDatabaseIdentifier).ConfigureAwait(false)).Database;
     }
 
@@ -89,33 +113,52 @@ public sealed class ProvinceTenancy : ITenancy, ITenancyWithMasterDatabase, IAsy
     {
         foreach (var province in await _registry.AllAsync(CancellationToken.None).ConfigureAwait(false))
             Place(province.Code, province.ConnectionString);
-        return [_shared, .. _own.Enumerate().Select(x => x.Value)];
+        return [_shared, .. _own.Enumerate().Select(x => x.Value.Database)];
     }
 
-    /// <summary>Where a province lives: its own database when the registry gives one, else the shared one.</summary>
+    /// <summary>
+    /// Where a province lives now, read again from the registry: a node calls it when PostgreSQL tells it the registry
+    /// row changed (<c>province move</c>, <see cref="Access.UserChangeFeed"/>), so a moved province is served from its new
+    /// place without a restart. Sessions opened before keep the database they opened on.
+    /// </summary>
+    public async Task ReloadAsync(string code, CancellationToken ct)
+    {
+        var province = await _registry.FindAsync(code, ct).ConfigureAwait(false);
+        Place(code, province?.ConnectionString);
+    }
+
+    /// <summary>
+    /// Where a province lives: its own database when the registry gives one, else the shared one. A registry row whose
+    /// connection string changed (a move) replaces the province's database; the old one is left to the collector rather
+    /// than disposed, as a session or the daemon may still be using it.
+    /// </summary>
     private Tenant Place(string code, string? connectionString)
     {
         lock (_lock)
         {
             if (string.IsNullOrEmpty(connectionString))
             {
+                if (_own.TryFind(code, out _)) _own = _own.Remove(code);
                 if (_tenants.TryFind(code, out var known) && ReferenceEquals(known.Database, _shared)) return known;
                 return Cache(new Tenant(code, _shared));
             }
 
-            if (!_own.TryFind(code, out var database))
+            if (!_own.TryFind(code, out var own) || own.ConnectionString != connectionString)
             {
                 var pooled = new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = _maxPoolSize }.ConnectionString;
-                database = new MartenDatabase(_options, NpgsqlDataSource.Create(pooled), DatabasePrefix + code);
+                var database = new MartenDatabase(_options, NpgsqlDataSource.Create(pooled), DatabasePrefix + code);
                 if (!database.TenantIds.Contains(code)) database.TenantIds.Add(code);
-                _own = _own.AddOrUpdate(code, database);
+                own = new OwnDatabase(connectionString, database);
+                _own = _own.AddOrUpdate(code, own);
             }
 
-            return _tenants.TryFind(code, out var tenant) && ReferenceEquals(tenant.Database, database)
+            return _tenants.TryFind(code, out var tenant) && ReferenceEquals(tenant.Database, own.Database)
                 ? tenant
-                : Cache(new Tenant(code, database));
+                : Cache(new Tenant(code, own.Database));
         }
     }
+
+    private sealed record OwnDatabase(string ConnectionString, MartenDatabase Database);
 
     private Tenant Cache(Tenant tenant)
     {
@@ -132,13 +175,13 @@ public sealed class ProvinceTenancy : ITenancy, ITenancyWithMasterDatabase, IAsy
 
     public void Dispose()
     {
-        foreach (var entry in _own.Enumerate()) entry.Value.Dispose();
+        foreach (var entry in _own.Enumerate()) entry.Value.Database.Dispose();
         _shared.Dispose();
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var entry in _own.Enumerate()) await entry.Value.DisposeAsync().ConfigureAwait(false);
+        foreach (var entry in _own.Enumerate()) await entry.Value.Database.DisposeAsync().ConfigureAwait(false);
         await _shared.DisposeAsync().ConfigureAwait(false);
     }
 }

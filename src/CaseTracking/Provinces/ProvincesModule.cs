@@ -18,6 +18,7 @@ public static class ProvincesModule
         services.AddSingleton<DatabaseSetup>();
         services.AddHostedService<DatabaseSetupService>();
         services.AddSingleton<Provinces>();
+        services.AddSingleton<ProvinceMove>();
         return services;
     }
 }

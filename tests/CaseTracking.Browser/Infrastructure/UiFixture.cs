@@ -36,6 +36,7 @@ public sealed class UiFixture : IAsyncLifetime
 {
     public const string AdminPassword = "admin-password-for-browser-tests";
     public const string Password = "password-for-browser-1";
+    public const string NationalPassword = "national-password-for-browser-tests";
 
     private readonly Faker _faker = new("vi") { Random = new Randomizer(20261125) };
     private UiApp _app = null!;
@@ -85,6 +86,7 @@ public sealed class UiFixture : IAsyncLifetime
             ["ConnectionStrings:Marten"] = TestDatabase.ConnectionString,
             ["CaseTracking:Schema"] = Schema,
             ["CaseTracking:AdminPassword"] = AdminPassword,
+            ["CaseTracking:NationalAdminPassword"] = NationalPassword,
             ["CaseTracking:DataFolder"] = data.FullName,
             // Every scenario signs in from 127.0.0.1: sign-in rate limits out of the way (tested in CaseTracking.Tests).
             ["CaseTracking:SignIn:PerClientPermits"] = "100000",

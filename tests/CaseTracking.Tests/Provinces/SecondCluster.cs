@@ -38,6 +38,28 @@ public static class SecondCluster
         return (process.ExitCode, output, error);
     }
 
+    /// <summary>A new, empty database on the second cluster owned by the app's role, as an operator makes one for a province.</summary>
+    public static async Task<string> CreateDatabaseAsync(string clusterConnection, string name)
+    {
+        await using (var conn = new NpgsqlConnection(clusterConnection))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand($"create database \"{name}\"", conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        return new NpgsqlConnectionStringBuilder(clusterConnection) { Database = name }.ConnectionString;
+    }
+
+    public static async Task DropDatabaseAsync(string clusterConnection, string name)
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var conn = new NpgsqlConnection(clusterConnection);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"drop database if exists \"{name}\" with (force)", conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
     public static async Task<T> ScalarAsync<T>(string connectionString, string sql, params (string Name, object Value)[] parameters)
     {
         await using var conn = new NpgsqlConnection(connectionString);
@@ -46,53 +68,4 @@ public static class SecondCluster
         foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
         return (T)(await cmd.ExecuteScalarAsync())!;
     }
-}
-
-/// <summary>The app with the second cluster running beside the shared database; its schema there is dropped afterwards.</summary>
-public sealed class TwoClusterFixture : AppFixture
-{
-    public string SecondDatabase { get; private set; } = "";
-    private bool _startedHere;
-    private readonly SemaphoreSlim _once = new(1, 1);
-    private object? _shared;
-
-    /// <summary>Test data built once for the collection: a database serves one province only, so the provinces are made once.</summary>
-    public async Task<T> OnceAsync<T>(Func<Task<T>> build) where T : class
-    {
-        await _once.WaitAsync();
-        try
-        {
-            return (T)(_shared ??= await build());
-        }
-        finally
-        {
-            _once.Release();
-        }
-    }
-
-    public override async Task InitializeAsync()
-    {
-        (SecondDatabase, _startedHere) = SecondCluster.Start();
-        await base.InitializeAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await using (var conn = new NpgsqlConnection(SecondDatabase))
-        {
-            await conn.OpenAsync();
-            await using var cmd = new NpgsqlCommand($"drop schema if exists \"{Schema}\" cascade", conn);
-            await cmd.ExecuteNonQueryAsync();
-        }
-
-        NpgsqlConnection.ClearAllPools();
-        if (_startedHere) SecondCluster.Stop();
-    }
-}
-
-[CollectionDefinition(Name)]
-public sealed class TwoClusterCollection : ICollectionFixture<TwoClusterFixture>
-{
-    public const string Name = "two clusters";
 }
