@@ -28,6 +28,8 @@ builder.Configuration["CaseTracking:DataFolder"] = options.DataFolder;
 builder.Configuration["CaseTracking:AdminPassword"] = "bench-admin-password";
 // The benchmark signs in many reviewers from one address: sign-in rate limits out of its way.
 builder.Configuration["CaseTracking:SignIn:PerClientPermits"] = "100000";
+// The in-process phases (seed, rebuild, import) run as the rebuild verb does: larger statistics pages (src Program.cs).
+builder.Configuration["CaseTracking:Statistics:BatchSize"] = CaseTracking.Statistics.StatisticsSettings.RebuildBatchSize.ToString(CultureInfo.InvariantCulture);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.AddCaseTracking();
 await using (var app = builder.Build())

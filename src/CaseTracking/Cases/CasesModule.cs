@@ -24,8 +24,6 @@ public static class CasesModule
 
     public const string ActiveCaseIndex = "mt_doc_casesummary_uidx_active_person_kind";
 
-    /// <summary>Events per page of the statistics projection (docs/performance.md: 2,000 → 10,000 in rebuilds).</summary>
-    public const int StatisticsBatchSize = 10_000;
 
     /// <summary>The projections a full rebuild rebuilds, side by side.</summary>
     public static readonly string[] RebuildNames = ["CaseSummary", nameof(CaseloadProjection), nameof(StatisticsProjection), "CaseActivity"];
@@ -44,12 +42,15 @@ public static class CasesModule
                 o.BatchSize = 2000;
                 o.DeleteViewTypeOnTeardown<CaseloadMember>();
             });
+        var statisticsBatch = statistics?.BatchSize ?? StatisticsSettings.DefaultBatchSize;
+        if (statisticsBatch is < 100 or > 100_000)
+            throw new InvalidOperationException($"CaseTracking:Statistics:BatchSize is {statisticsBatch}; it must be between 100 and 100000.");
         opts.Projections.Add(new Health.EventBlamingProjection(new StatisticsProjection(kinds, statistics)), ProjectionLifecycle.Async, nameof(StatisticsProjection),
             o =>
             {
                 // A page's figures are summed in memory and merged into the touched rows by one statement (ADR 0011):
                 // the larger the page, the fewer row writes per event (a rebuild touches a case's rows for every month of its term).
-                o.BatchSize = StatisticsBatchSize;
+                o.BatchSize = statisticsBatch;
                 o.DeleteViewTypeOnTeardown<StatisticsMember>();
                 o.DeleteViewTypeOnTeardown<StatisticsRow>();
             });

@@ -64,6 +64,18 @@ public sealed class StatisticsSettings
 {
     /// <summary>Time the phases of every page into <see cref="StatisticsProfile"/> (the benchmark prints them).</summary>
     public bool Profile { get; init; }
+
+    /// <summary>A serving node's page: a catch-up of 340,000 events peaked at 293–296 MB with it, 356–360 MB with 10,000 (issue 14).</summary>
+    public const int DefaultBatchSize = 2_000;
+
+    /// <summary>The <c>rebuild</c> verb's page, unless configured: fewer row writes per event, more memory (docs/performance.md).</summary>
+    public const int RebuildBatchSize = 10_000;
+
+    /// <summary>
+    /// Events per page (<c>CaseTracking:Statistics:BatchSize</c>). A page's events and deltas are held in memory while
+    /// it is folded: the page size bounds the daemon's memory when it catches up (after an import, say).
+    /// </summary>
+    public int BatchSize { get; init; } = DefaultBatchSize;
 }
 
 /// <summary>Where a statistics page's time goes, summed over pages while <see cref="StatisticsSettings.Profile"/> is on.</summary>
