@@ -137,8 +137,11 @@ public sealed class InputHygiene(RequestDelegate next, IConfiguration configurat
             catch (InvalidDataException)
             {
                 // An encoded NUL (%00) or a form over its limits: the form reader refuses it before we see the values.
-                await Refuse(http, Problems.Field(urlEncoded ? await FieldWithControlCharacterAsync(request) : "form",
-                    PlainTextConverter.ControlCharacterMessage));
+                var field = urlEncoded ? await FieldWithControlCharacterAsync(request) : "form";
+                // The error page re-executed for this refusal binds its handler from the form too: with the refused
+                // body still there, MVC's form reader threw again and answered a bare 400 without the field's name.
+                http.Features.Set<IFormFeature>(new FormFeature(FormCollection.Empty));
+                await Refuse(http, Problems.Field(field, PlainTextConverter.ControlCharacterMessage));
                 return;
             }
 
