@@ -36,7 +36,7 @@ public sealed class AdminBootstrap(IDocumentStore store, IConfiguration configur
         var password = string.IsNullOrWhiteSpace(configured) ? RandomPassword() : configured;
         var national = new User
         {
-            Id = Guid.CreateVersion7(), Username = "national", DisplayName = "National administrator", Role = Role.NationalAdmin,
+            Id = Guid.CreateVersion7(), Username = "national", DisplayName = "Quản trị viên toàn quốc", Role = Role.NationalAdmin,
             Tenant = Provinces.NationalAdmins.Tenant, Active = true, SecurityStamp = User.NewStamp()
         };
         national.PasswordHash = Logins.HashPassword(national, password);
@@ -62,7 +62,7 @@ public sealed class AdminBootstrap(IDocumentStore store, IConfiguration configur
             logger.LogWarning("The configured administrator password is shorter than 10 characters; change it after signing in");
         var admin = new User
         {
-            Id = Guid.CreateVersion7(), Username = "admin", DisplayName = "Administrator", Role = Role.Admin,
+            Id = Guid.CreateVersion7(), Username = "admin", DisplayName = "Quản trị viên", Role = Role.Admin,
             Tenant = configuration["CaseTracking:DefaultTenant"] ?? DefaultTenant, Active = true, SecurityStamp = User.NewStamp()
         };
         admin.PasswordHash = Logins.HashPassword(admin, password);
