@@ -104,13 +104,10 @@ public sealed class InputHygiene(RequestDelegate next, IConfiguration configurat
         }
 
         var request = http.Request;
-        foreach (var (key, values) in request.Query)
+        if (HostileField(request.Query, "query") is { } inQuery)
         {
-            if (!Text.IsSingleLine(key) || !values.All(Text.IsMultiLine))
-            {
-                await Refuse(http, Problems.Field(Safe(key), PlainTextConverter.ControlCharacterMessage));
-                return;
-            }
+            await Refuse(http, Problems.Field(inQuery, PlainTextConverter.ControlCharacterMessage));
+            return;
         }
 
         if (!request.HasFormContentType)
@@ -145,13 +142,10 @@ public sealed class InputHygiene(RequestDelegate next, IConfiguration configurat
                 return;
             }
 
-            foreach (var (key, values) in form)
+            if (HostileField(form, "form") is { } inForm)
             {
-                if (!Text.IsSingleLine(key) || !values.All(Text.IsMultiLine))
-                {
-                    await Refuse(http, Problems.Field(Safe(key, "form"), PlainTextConverter.ControlCharacterMessage));
-                    return;
-                }
+                await Refuse(http, Problems.Field(inForm, PlainTextConverter.ControlCharacterMessage));
+                return;
             }
         }
 
@@ -168,22 +162,19 @@ public sealed class InputHygiene(RequestDelegate next, IConfiguration configurat
         request.Body.Position = 0;
         using var reader = new StreamReader(request.Body, leaveOpen: true);
         var raw = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
-        foreach (var pair in raw.Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var at = pair.IndexOf('=', StringComparison.Ordinal);
-            var key = System.Net.WebUtility.UrlDecode(at < 0 ? pair : pair[..at]);
-            var value = at < 0 ? "" : System.Net.WebUtility.UrlDecode(pair[(at + 1)..]);
-            if (!Text.IsSingleLine(key) || !Text.IsMultiLine(value)) return Safe(key, "form");
-        }
-
-        return "form";
+        // The framework's own url-encoded parser, which (unlike the form reader) decodes a NUL without refusing it.
+        return HostileField(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(raw), "form") ?? "form";
     }
+
+    /// <summary>The first field whose name or values hold a control character (query, form or raw body alike); null if none.</summary>
+    private static string? HostileField(IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> fields, string part) =>
+        fields.Where(f => !Text.IsSingleLine(f.Key) || !f.Value.All(Text.IsMultiLine)).Select(f => Safe(f.Key, part)).FirstOrDefault();
 
     public static Reply TooLarge(long limit) => Problems.Problem(StatusCodes.Status413PayloadTooLarge, "The request body is too large.",
         $"A request body may hold at most {limit / 1024} KB.", "request.too-large");
 
     /// <summary>The field's name as sent, unless the name itself is hostile (then the part of the request it came in).</summary>
-    private static string Safe(string key, string part = "query") => !Text.IsSingleLine(key) ? part : key.Length > 100 ? key[..100] : key;
+    private static string Safe(string key, string part) => !Text.IsSingleLine(key) ? part : key.Length > 100 ? key[..100] : key;
 
     /// <summary>The field a page form was refused for, handed to the error page (<c>Pages/Error</c>) that re-executes.</summary>
     public const string RefusedField = "CaseTracking.RefusedField";
