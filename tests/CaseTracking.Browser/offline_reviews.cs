@@ -79,12 +79,14 @@ public sealed class offline_reviews(UiFixture ui)
 
         // The first answer never arrives: the server saved the review, the phone saw the connection drop.
         var posts = 0;
+        var answerLost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await context.RouteAsync("**/api/cases/*/reviews", async route =>
         {
             Interlocked.Increment(ref posts);
             var saved = await route.FetchAsync();
             Console.WriteLine($"lost answer: {saved.Status} {await saved.TextAsync()}");
             await route.AbortAsync("connectionreset");
+            answerLost.TrySetResult();
         });
         const string summary = "Đã gặp, gia đình cho biết chấp hành tốt.";
         await page.ClickAsync("[data-testid=rating-Fair]");
@@ -98,7 +100,10 @@ public sealed class offline_reviews(UiFixture ui)
 
         // The next visit, with answers getting through, sends it again with the same Idempotency-Key: the first answer
         // is replayed, nothing appended.
-        await context.UnrouteAllAsync();
+        // The page has heard of the lost answer before the next visit (a reload racing the aborted answer's handler
+        // was itself aborted now and then: net::ERR_ABORTED in CI).
+        await answerLost.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await context.UnrouteAllAsync(new() { Behavior = UnrouteBehavior.Wait });
         await page.ReloadAsync();
         await page.Locator("[data-testid=outbox-item]").WaitForAsync(new() { State = WaitForSelectorState.Detached });
         var reviews = await ReviewsAsync(caseId);

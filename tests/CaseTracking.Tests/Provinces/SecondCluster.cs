@@ -21,7 +21,16 @@ public static class SecondCluster
         return (output.Trim().Split('\n').Last(), !wasRunning);
     }
 
-    public static void Stop() => Run("stop");
+    /// <summary>
+    /// Stops the cluster and forgets this process's pooled connections to it: a pooled connection outlives the server
+    /// it was opened on, and the next test to start the cluster would otherwise get 57P01 ("terminating connection due
+    /// to administrator command") on its first command.
+    /// </summary>
+    public static void Stop()
+    {
+        Run("stop");
+        NpgsqlConnection.ClearAllPools();
+    }
 
     private static (int ExitCode, string Output, string Error) Run(string verb)
     {
