@@ -154,7 +154,7 @@ public static class Product
     /// </summary>
     private const string FirstMonthFile = "http-first-month.txt";
 
-    private static async Task<string> TokenAsync(HttpClient http, string username, string password)
+    internal static async Task<string> TokenAsync(HttpClient http, string username, string password)
     {
         var answer = await http.PostAsJsonAsync("/api/auth/token", new { username, password });
         answer.EnsureSuccessStatusCode();
@@ -162,7 +162,7 @@ public static class Product
     }
 
     /// <summary>The time of one GET, or null when it did not answer 2xx (counted apart, never in a percentile).</summary>
-    private static async Task<double?> TimeAsync(HttpClient http, string token, string url)
+    internal static async Task<double?> TimeAsync(HttpClient http, string token, string url)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -186,8 +186,10 @@ public static class Product
     {
         AnsiConsole.MarkupLine($"[bold]Queries[/] (p99 of {QuerySamples:N0} sequential requests each, after 20 warm-up)");
         var http = app.Http;
+        app.Phase = "catchup";
         // Reads of projections that have not caught up would be measured on a smaller, different read model: no figures.
         var caughtUp = await CaughtUpAsync(http);
+        app.Phase = "queries";
         results.Set("projections_caught_up", caughtUp ? 1 : 0);
         if (!caughtUp)
         {
@@ -275,7 +277,7 @@ public static class Product
         "http_review_per_s", "http_review_p50_ms", "http_review_p99_ms", "http_review_non2xx", "http_app_cpu_ms_per_review",
         "http_client_cpu_ms_per_review", "http_other_cpu_ms_per_review", "http_idle_cpu_share", "http_summary_hot_update_share",
         // Start-up and memory per arm too: runtime settings (GC, W^X, ReadyToRun) move these more than throughput.
-        "first_request_ms", "app_peak_rss_mb"
+        "first_request_ms", "first_request_client_ms", "app_peak_rss_mb"
     ];
 
     /// <summary>The A/B rounds of <see cref="BenchOptions.Variants"/>: base, each variant, base, each variant, …; means per name.</summary>
@@ -290,6 +292,7 @@ public static class Product
                 await using var server = await AppProcess.StartAsync(options, environment);
                 var one = new Figures();
                 one.Set("first_request_ms", server.FirstRequestMs);
+                one.Set("first_request_client_ms", server.FirstClientRequestMs);
                 await HttpReviewsAsync(server, options, one);
                 (runs.TryGetValue(name, out var list) ? list : runs[name] = []).Add(one);
             }
@@ -304,7 +307,10 @@ public static class Product
         AnsiConsole.MarkupLine($"[bold]HTTP[/] reviews: {options.Clients} clients for {options.HttpSeconds} s (after {options.WarmUpSeconds} s of warm-up) over {options.HttpCases:N0} cases");
         var http = app.Http;
         // The daemon catching up on earlier phases' events (the import's) would share the cores with the writes measured.
-        if (!await CaughtUpAsync(http))
+        if (app.Phase == "start") app.Phase = "catchup";
+        var caughtUp = await CaughtUpAsync(http);
+        app.Phase = "http";
+        if (!caughtUp)
         {
             results.Set("projections_caught_up", 0);
             AnsiConsole.MarkupLine("[red]  the projections did not catch up within 10 minutes: the writes below share the cores with them[/]");

@@ -47,9 +47,23 @@ await using (var app = builder.Build())
 await using (var server = await AppProcess.StartAsync(options))
 {
     results.Set("first_request_ms", server.FirstRequestMs);
+    results.Set("first_request_client_ms", server.FirstClientRequestMs);
+    if (options.Runs("queries"))
+    {
+        // A user's first steps after a restart, beyond /health: signing in (a password hash, slow by design) and the
+        // first read of a projection through Marten (its first query compiled).
+        var signIn = Stopwatch.StartNew();
+        var token = await Product.TokenAsync(server.Http, "sup001-1", CaseTracking.Demo.DemoProvince.DemoPassword);
+        results.Set("first_signin_ms", signIn.Elapsed.TotalMilliseconds);
+        if (await Product.TimeAsync(server.Http, token, "/api/caseload?groupBy=Organisation") is { } firstRead) results.Set("first_api_read_ms", firstRead);
+    }
+
     if (options.Runs("queries")) await Product.QueriesAsync(server, options, results);
     if (options.Runs("http")) await Product.HttpReviewsAsync(server, options, results);
+    server.Phase = "fuzz";
     if (options.Runs("fuzz")) await Fuzz.BurstAsync(server, results);
+    // Which phase set the peak: the daemon catching up on what was written before the app started, the reads, the writes.
+    foreach (var (phase, peak) in server.PhasePeaks) results.Set($"app_rss_peak_{phase}_mb", peak);
 }
 
 if (options.Runs("http") && options.Variants.Count > 0) await Product.VariantsAsync(options, results);

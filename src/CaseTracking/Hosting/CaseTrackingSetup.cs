@@ -153,6 +153,8 @@ public static class CaseTrackingSetup
         // --- UI (issue 7): AddRazorPages, AddLocalization, encoder; see Web/UiSetup.cs ---
         builder.AddCaseTrackingUi();
         // --- end UI ---
+        // Last: the server Kestrel registered, warmed before it listens (WarmStart, issue 14's first request).
+        builder.Services.AddWarmStart(configuration);
         return builder;
     }
 
