@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -9,7 +10,8 @@ namespace CaseTracking.Hosting;
 /// The web server, warmed before it listens (issue 14, <c>first_request_ms</c>): a few anonymous, read-only requests go
 /// through the whole pipeline in memory (exception handler, localization, compression, routing, authentication, a
 /// Wolverine endpoint, a Razor page, a 401 problem) so that the code they run is compiled before the first user's
-/// request, not while it waits. No request touches the database or a case: nothing is written, nothing audited.
+/// request, not while it waits. No request reads or writes a case or a person: nothing is appended, nothing audited
+/// (the sign-in page reads the cookie key ring, as any first visitor's would).
 /// Failures only log; a slow warm-up is cut at <see cref="DefaultBudget"/>, and the server starts regardless.
 /// </summary>
 public sealed class WarmStart(IServer inner, ILogger<WarmStart> logger, TimeSpan? budget = null) : IServer
@@ -27,7 +29,7 @@ public sealed class WarmStart(IServer inner, ILogger<WarmStart> logger, TimeSpan
     public async Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken) where TContext : notnull
     {
         var watch = Stopwatch.StartNew();
-        var answers = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var answers = new ConcurrentQueue<string>();
         using var cut = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cut.CancelAfter(_budget);
         try
@@ -46,7 +48,7 @@ public sealed class WarmStart(IServer inner, ILogger<WarmStart> logger, TimeSpan
         await inner.StartAsync(application, cancellationToken);
     }
 
-    private static async Task WarmAsync<TContext>(IHttpApplication<TContext> application, System.Collections.Concurrent.ConcurrentQueue<string> answers, CancellationToken ct)
+    private static async Task WarmAsync<TContext>(IHttpApplication<TContext> application, ConcurrentQueue<string> answers, CancellationToken ct)
         where TContext : notnull
     {
         foreach (var path in Paths)
