@@ -299,7 +299,8 @@ public static class Product
 
         foreach (var (name, list) in runs)
             foreach (var figure in VariantFigures)
-                results.Set($"{figure}@{name}", list.Average(r => r[figure]));
+                if (list.Where(r => r.Has(figure)).Select(r => r[figure]).ToList() is { Count: > 0 } measured)
+                    results.Set($"{figure}@{name}", measured.Average());
     }
 
     public static async Task HttpReviewsAsync(AppProcess app, BenchOptions options, Figures results)
@@ -334,7 +335,11 @@ public static class Product
         for (var month = from; month <= last; month++)
             foreach (var r in rows) queue.Enqueue((Guid.Parse(r[0]), tokens[r[1]], month));
         if (queue.IsEmpty)
+        {
+            // Nothing to send: no write figures from this run (an arm's means then leave it out), rather than zeros.
             AnsiConsole.MarkupLine("[red]  every month of the HTTP cases is used: seed again (ops/bench with the seed phase) before measuring writes[/]");
+            return;
+        }
 
         async Task<bool> ReviewAsync((Guid Case, string Token, int Month) item)
         {

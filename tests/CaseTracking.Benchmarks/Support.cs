@@ -57,11 +57,20 @@ public sealed class Figures
 
     public void Set(string key, double value)
     {
+        // A ratio over nothing (0/0, x/0) is no figure: said, not written (JSON has no NaN or infinity either).
+        if (!double.IsFinite(value))
+        {
+            AnsiConsole.MarkupLine($"  {key} = [red]n/a[/] (nothing to divide by)");
+            return;
+        }
+
         _figures[key] = Math.Round(value, 2);
         AnsiConsole.MarkupLine($"  {key} = [bold]{_figures[key].ToString("N2", CultureInfo.InvariantCulture)}[/]");
     }
 
     public double this[string key] => _figures.GetValueOrDefault(key);
+
+    public bool Has(string key) => _figures.ContainsKey(key);
 
     public void Report(BenchOptions options)
     {
