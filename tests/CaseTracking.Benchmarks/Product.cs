@@ -368,7 +368,6 @@ public static class Product
         // Latencies of 201s only: a refusal or an error is counted (http_review_non2xx), never averaged in.
         var latencies = new ConcurrentBag<double>();
         long failures = 0;
-        var peak = 0.0;
         // Users meet a running server: a warm-up (JIT, Wolverine's first-call code generation, pools) is not measured.
         var warmUp = TimeSpan.FromSeconds(options.WarmUpSeconds);
         var warming = Stopwatch.StartNew();
@@ -380,10 +379,6 @@ public static class Product
         var summaryBefore = await SummaryWritesAsync(options);
         var watch = Stopwatch.StartNew();
         var duration = TimeSpan.FromSeconds(options.HttpSeconds);
-        var sampler = Task.Run(async () =>
-        {
-            while (watch.Elapsed < duration) { peak = Math.Max(peak, app.PeakRssMb()); await Task.Delay(200); }
-        });
         await Task.WhenAll(Enumerable.Range(0, options.Clients).Select(async _ =>
         {
             while (watch.Elapsed < duration && queue.TryDequeue(out var item))
@@ -396,7 +391,6 @@ public static class Product
         }));
         var elapsed = watch.Elapsed.TotalSeconds;
         var cpu = CpuSample.Take(app.Pid) - cpuBefore;
-        await sampler;
         var used = last + 1 - (int)Math.Floor(queue.Count / (double)rows.Count);
         await File.WriteAllTextAsync(next, used.ToString(CultureInfo.InvariantCulture));
         var samples = latencies.ToList();
@@ -405,7 +399,8 @@ public static class Product
         results.Set("http_review_non2xx", failures);
         results.Set("http_review_p50_ms", Percentiles.Of(samples, 0.50));
         results.Set("http_review_p99_ms", Percentiles.Of(samples, 0.99));
-        results.Set("app_peak_rss_mb", Math.Max(peak, app.PeakRssMb()));
+        // VmHWM only grows: read at the end it is the peak of the process's life so far (per phase: AppProcess.PhasePeaks).
+        results.Set("app_peak_rss_mb", app.PeakRssMb());
         // Where the CPU went, per review committed (docs/performance.md): the app process, this load generator, and the
         // rest of the machine (PostgreSQL, and anything else running, which the shared build lock keeps quiet).
         var reviews = Math.Max(1, samples.Count);

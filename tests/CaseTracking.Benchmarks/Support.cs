@@ -243,8 +243,16 @@ public sealed class AppProcess : IAsyncDisposable
 
     private double Status(string key)
     {
-        if (_process.HasExited) return 0;
-        var line = File.ReadLines($"/proc/{Pid}/status").FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
+        string? line;
+        try
+        {
+            line = File.ReadLines($"/proc/{Pid}/status").FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            return 0; // the process has exited (its /proc entry is gone): the sampler stops at its next look
+        }
+
         return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
