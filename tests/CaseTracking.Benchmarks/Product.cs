@@ -66,6 +66,30 @@ public static class Product
     }
 
     /// <summary>
+    /// Opt-in phase <c>summary</c>: the case summaries (Marten's inline snapshot projection) rebuilt alone (issue 20: the
+    /// rebuild's longest projection), with the machine's CPU split between this process and everything else (PostgreSQL).
+    /// </summary>
+    public static async Task RebuildSummaryAsync(IServiceProvider services, Figures results)
+    {
+        AnsiConsole.MarkupLine("[bold]Rebuild[/] the case summaries alone");
+        var store = services.GetRequiredService<IDocumentStore>();
+        var events = (await store.Advanced.FetchEventStoreStatistics()).EventCount;
+        using var daemon = await store.BuildProjectionDaemonAsync();
+        var before = CpuSample.Take(Environment.ProcessId);
+        var watch = Stopwatch.StartNew();
+        await daemon.RebuildProjectionAsync("CaseSummary", TimeSpan.FromMinutes(30), default);
+        var seconds = watch.Elapsed.TotalSeconds;
+        var cpu = CpuSample.Take(Environment.ProcessId) - before;
+        results.Set("summary_rebuild_s", seconds);
+        results.Set("summary_rebuild_events_per_s", events / seconds);
+        // Microseconds of CPU per event: this process (the daemon: fetch, deserialise, fold, serialise) and the rest of
+        // the machine (PostgreSQL: the page queries and the summaries' upserts).
+        results.Set("summary_rebuild_app_us_per_event", cpu.App.TotalMilliseconds * 1000 / events);
+        results.Set("summary_rebuild_other_us_per_event", (cpu.Machine - cpu.App).TotalMilliseconds * 1000 / events);
+        AnsiConsole.MarkupLine($"  {events:N0} events in {seconds:N1} s; CPU per event: this process {cpu.App.TotalMilliseconds * 1000 / events:N1} µs, the rest {(cpu.Machine - cpu.App).TotalMilliseconds * 1000 / events:N1} µs");
+    }
+
+    /// <summary>
     /// Opt-in phase <c>statistics</c>: the statistics projection rebuilt alone (issue 20). With
     /// <c>CaseTracking__Statistics__Profile=true</c> it also prints where its pages' time went.
     /// </summary>

@@ -38,6 +38,7 @@ await using (var app = builder.Build())
     if (options.Runs("rebuild")) await Product.RebuildAsync(app.Services, results);
     if (options.Runs("caseload")) await Product.RebuildCaseloadAsync(app.Services, results);
     if (options.Runs("statistics")) await Product.RebuildStatisticsAsync(app.Services, results);
+    if (options.Runs("summary")) await Product.RebuildSummaryAsync(app.Services, results);
     if (options.Runs("import")) await ImportBench.RunAsync(app.Services, options, results);
     // Opt-in (not among the default phases): 34 provinces over several databases (National.cs).
     if (options.Runs("national")) await National.RunAsync(app.Services, options, args, results);
