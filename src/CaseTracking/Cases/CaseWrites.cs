@@ -64,7 +64,7 @@ public sealed class CaseWrites(Writes writes, SupervisionKinds kinds, CaseClock 
             stream.AppendMany(outcome.Events.ToArray());
             var version = current + outcome.Events.Count;
             return new Reply(useCase.Status, useCase.Respond?.Invoke(by, version) ?? new VersionResponse(version), ETag: $"\"{version}\"");
-        }, ct);
+        }, ct, oneConnection: true); // a case's use cases see only the session: no second connection while this one is held
 }
 
 public sealed record VersionResponse(long Version);
