@@ -53,16 +53,27 @@ public static class Product
         results.Set("rebuild_events_per_s", events / watch.Elapsed.TotalSeconds);
     }
 
+    /// <summary>
+    /// One projection rebuilt alone, as the opt-in phases <c>caseload</c>, <c>summary</c> and <c>statistics</c> do: the
+    /// events in the log, the wall-clock seconds, and the machine's CPU meanwhile (this process apart from the rest).
+    /// </summary>
+    private static async Task<(long Events, double Seconds, CpuSample Cpu)> RebuildAloneAsync(IServiceProvider services, string projection)
+    {
+        var store = services.GetRequiredService<IDocumentStore>();
+        var events = (await store.Advanced.FetchEventStoreStatistics()).EventCount;
+        using var daemon = await store.BuildProjectionDaemonAsync();
+        var before = CpuSample.Take(Environment.ProcessId);
+        var watch = Stopwatch.StartNew();
+        await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(30), default);
+        return (events, watch.Elapsed.TotalSeconds, CpuSample.Take(Environment.ProcessId) - before);
+    }
+
     /// <summary>Opt-in phase <c>caseload</c>: the caseload projection rebuilt alone (issue 14: its events/s before and after a change).</summary>
     public static async Task RebuildCaseloadAsync(IServiceProvider services, Figures results)
     {
         AnsiConsole.MarkupLine("[bold]Rebuild[/] the caseload alone");
-        var store = services.GetRequiredService<IDocumentStore>();
-        var events = (await store.Advanced.FetchEventStoreStatistics()).EventCount;
-        using var daemon = await store.BuildProjectionDaemonAsync();
-        var watch = Stopwatch.StartNew();
-        await daemon.RebuildProjectionAsync(nameof(CaseloadProjection), TimeSpan.FromMinutes(30), default);
-        results.Set("caseload_rebuild_events_per_s", events / watch.Elapsed.TotalSeconds);
+        var (events, seconds, _) = await RebuildAloneAsync(services, nameof(CaseloadProjection));
+        results.Set("caseload_rebuild_events_per_s", events / seconds);
     }
 
     /// <summary>
@@ -72,21 +83,16 @@ public static class Product
     public static async Task RebuildSummaryAsync(IServiceProvider services, Figures results)
     {
         AnsiConsole.MarkupLine("[bold]Rebuild[/] the case summaries alone");
-        var store = services.GetRequiredService<IDocumentStore>();
-        var events = (await store.Advanced.FetchEventStoreStatistics()).EventCount;
-        using var daemon = await store.BuildProjectionDaemonAsync();
-        var before = CpuSample.Take(Environment.ProcessId);
-        var watch = Stopwatch.StartNew();
-        await daemon.RebuildProjectionAsync("CaseSummary", TimeSpan.FromMinutes(30), default);
-        var seconds = watch.Elapsed.TotalSeconds;
-        var cpu = CpuSample.Take(Environment.ProcessId) - before;
+        var (events, seconds, cpu) = await RebuildAloneAsync(services, "CaseSummary");
         results.Set("summary_rebuild_s", seconds);
         results.Set("summary_rebuild_events_per_s", events / seconds);
         // Microseconds of CPU per event: this process (the daemon: fetch, deserialise, fold, serialise) and the rest of
         // the machine (PostgreSQL: the page queries and the summaries' upserts).
-        results.Set("summary_rebuild_app_us_per_event", cpu.App.TotalMilliseconds * 1000 / events);
-        results.Set("summary_rebuild_other_us_per_event", (cpu.Machine - cpu.App).TotalMilliseconds * 1000 / events);
-        AnsiConsole.MarkupLine($"  {events:N0} events in {seconds:N1} s; CPU per event: this process {cpu.App.TotalMilliseconds * 1000 / events:N1} µs, the rest {(cpu.Machine - cpu.App).TotalMilliseconds * 1000 / events:N1} µs");
+        var app = cpu.App.TotalMilliseconds * 1000 / events;
+        var other = (cpu.Machine - cpu.App).TotalMilliseconds * 1000 / events;
+        results.Set("summary_rebuild_app_us_per_event", app);
+        results.Set("summary_rebuild_other_us_per_event", other);
+        AnsiConsole.MarkupLine($"  {events:N0} events in {seconds:N1} s; CPU per event: this process {app:N1} µs, the rest {other:N1} µs");
     }
 
     /// <summary>
@@ -97,13 +103,8 @@ public static class Product
     {
         var settings = services.GetRequiredService<StatisticsSettings>();
         AnsiConsole.MarkupLine("[bold]Rebuild[/] the statistics alone");
-        var store = services.GetRequiredService<IDocumentStore>();
-        var events = (await store.Advanced.FetchEventStoreStatistics()).EventCount;
-        using var daemon = await store.BuildProjectionDaemonAsync();
         StatisticsProfile.Reset();
-        var watch = Stopwatch.StartNew();
-        await daemon.RebuildProjectionAsync(nameof(StatisticsProjection), TimeSpan.FromMinutes(30), default);
-        var seconds = watch.Elapsed.TotalSeconds;
+        var (events, seconds, _) = await RebuildAloneAsync(services, nameof(StatisticsProjection));
         results.Set("statistics_rebuild_s", seconds);
         results.Set("statistics_rebuild_events_per_s", events / seconds);
         if (!settings.Profile) return;
