@@ -21,7 +21,7 @@ public sealed class national_walk(UiFixture ui)
 
     private async Task WalkAsync(int width, int height)
     {
-        var (cluster, startedHere) = SecondCluster.Start();
+        var cluster = SecondCluster.Start();
         var databaseName = $"ct_ui_{width}_" + Guid.NewGuid().ToString("N")[..6];
         var database = await SecondCluster.CreateDatabaseAsync(cluster, databaseName);
         try
@@ -81,7 +81,6 @@ public sealed class national_walk(UiFixture ui)
         finally
         {
             await SecondCluster.DropDatabaseAsync(cluster, databaseName);
-            if (startedHere) SecondCluster.Stop();
         }
     }
 

@@ -27,11 +27,10 @@ public sealed class readiness_over_every_database : IAsyncLifetime
     private readonly string _database = "ct_ready_" + Guid.NewGuid().ToString("N")[..8];
     private string _cluster = "";
     private string _target = "";
-    private bool _startedHere;
 
     public async Task InitializeAsync()
     {
-        (_cluster, _startedHere) = SecondCluster.Start();
+        _cluster = SecondCluster.Start();
         _target = await SecondCluster.CreateDatabaseAsync(_cluster, _database);
     }
 
@@ -39,7 +38,6 @@ public sealed class readiness_over_every_database : IAsyncLifetime
     {
         await TestDatabase.DropSchemaAsync(_schema);
         await SecondCluster.DropDatabaseAsync(_cluster, _database);
-        if (_startedHere) SecondCluster.Stop();
     }
 
     [Fact]

@@ -7,7 +7,6 @@ namespace CaseTracking.Tests.Provinces;
 public sealed class TwoClusterFixture : AppFixture
 {
     public string SecondDatabase { get; private set; } = "";
-    private bool _startedHere;
     private readonly SemaphoreSlim _once = new(1, 1);
     private object? _shared;
 
@@ -27,7 +26,7 @@ public sealed class TwoClusterFixture : AppFixture
 
     public override async Task InitializeAsync()
     {
-        (SecondDatabase, _startedHere) = SecondCluster.Start();
+        SecondDatabase = SecondCluster.Start();
         await base.InitializeAsync();
     }
 
@@ -42,7 +41,6 @@ public sealed class TwoClusterFixture : AppFixture
         }
 
         NpgsqlConnection.ClearAllPools();
-        if (_startedHere) SecondCluster.Stop();
     }
 }
 

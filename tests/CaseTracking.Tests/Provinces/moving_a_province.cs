@@ -22,11 +22,10 @@ public sealed class TwoNodesAndAnEmptyDatabase : IAsyncLifetime
     public string Target { get; private set; } = "";
     public IAlbaHost A { get; private set; } = null!;
     public IAlbaHost B { get; private set; } = null!;
-    private bool _startedHere;
 
     public async Task InitializeAsync()
     {
-        (Cluster, _startedHere) = SecondCluster.Start();
+        Cluster = SecondCluster.Start();
         Target = await SecondCluster.CreateDatabaseAsync(Cluster, TargetName);
         JasperFxEnvironment.AutoStartHost = true;
         A = await StartNodeAsync("a");
@@ -52,7 +51,6 @@ public sealed class TwoNodesAndAnEmptyDatabase : IAsyncLifetime
         await A.DisposeAsync();
         await TestDatabase.DropSchemaAsync(Schema);
         await SecondCluster.DropDatabaseAsync(Cluster, TargetName);
-        if (_startedHere) SecondCluster.Stop();
     }
 }
 
