@@ -23,6 +23,8 @@ require_dotnet() {
 # script may set it after sourcing this file.
 PRODUCT_PGPORT=55432
 TEST_PGPORT=55433
+# The province tests' second cluster (tests/CaseTracking.Tests/Provinces/SecondCluster.cs names it too).
+SECOND_TEST_PGPORT=55434
 pg_port() { printf '%s' "${CASETRACKING_PGPORT:-$PRODUCT_PGPORT}"; }
 
 # A PostgreSQL client tool (psql, pg_dump, pg_restore) as the cluster's superuser, over its Unix socket (peer auth).

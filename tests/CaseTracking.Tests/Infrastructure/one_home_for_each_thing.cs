@@ -69,4 +69,13 @@ public sealed partial class one_home_for_each_thing
             Regex.IsMatch(text, @"runuser -u postgres -- (psql|pg_dump|pg_restore)").ShouldBeFalse($"{name} calls a PostgreSQL client itself");
         }
     }
+
+    /// <summary>The second test cluster's port is named twice (lib.sh for ops/test's stop, SecondCluster for the tests); they agree.</summary>
+    [Fact]
+    public void the_second_test_cluster_port_agrees_with_lib_sh()
+    {
+        var lib = File.ReadAllText(Path.Combine(Repository.Root, "ops", "lib.sh"));
+        Regex.Match(lib, @"^SECOND_TEST_PGPORT=(\d+)$", RegexOptions.Multiline).Groups[1].Value
+            .ShouldBe(CaseTracking.Tests.Provinces.SecondCluster.Port);
+    }
 }
