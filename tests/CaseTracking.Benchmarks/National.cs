@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using CaseTracking.Caseloads;
+using CaseTracking.Cases;
 using CaseTracking.Demo;
 using CaseTracking.Provinces;
 using CaseTracking.Statistics;
@@ -62,8 +63,8 @@ public static class National
             if (stats.EventCount == 0) continue;
             using var daemon = await ((DocumentStore)store).BuildProjectionDaemonAsync(database.Id);
             var watch = Stopwatch.StartNew();
-            await Task.WhenAll(new[] { "CaseSummary", nameof(CaseloadProjection), nameof(StatisticsProjection) }
-                .Select(name => daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(60), default)));
+            await Task.WhenAll(new[] { nameof(CaseSummary), nameof(CaseloadProjection), nameof(StatisticsProjection) }
+                .Select(name => CasesModule.RebuildAsync(store, daemon, database, name, TimeSpan.FromMinutes(60), null, default)));
             var seconds = watch.Elapsed.TotalSeconds;
             var name = database.Id.Identity;
             var inIt = database == tenancy.Shared ? count - own : 1;

@@ -44,7 +44,7 @@ public static class Product
         StatisticsProfile.Reset();
         await Task.WhenAll(names.Select(async name =>
         {
-            await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), default);
+            await CasesModule.RebuildAsync(store, daemon, store.Storage.Database, name, TimeSpan.FromMinutes(30), null, default);
             AnsiConsole.MarkupLine($"  {name} done after {watch.Elapsed.TotalSeconds:N1} s");
             results.Set($"rebuild_{name}_s", watch.Elapsed.TotalSeconds);
         }));
@@ -64,7 +64,7 @@ public static class Product
         using var daemon = await store.BuildProjectionDaemonAsync();
         var before = CpuSample.Take(Environment.ProcessId);
         var watch = Stopwatch.StartNew();
-        await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(30), default);
+        await CasesModule.RebuildAsync(store, daemon, store.Storage.Database, projection, TimeSpan.FromMinutes(30), null, default);
         return (events, watch.Elapsed.TotalSeconds, CpuSample.Take(Environment.ProcessId) - before);
     }
 
@@ -83,7 +83,7 @@ public static class Product
     public static async Task RebuildSummaryAsync(IServiceProvider services, Figures results)
     {
         AnsiConsole.MarkupLine("[bold]Rebuild[/] the case summaries alone");
-        var (events, seconds, cpu) = await RebuildAloneAsync(services, "CaseSummary");
+        var (events, seconds, cpu) = await RebuildAloneAsync(services, nameof(CaseSummary));
         results.Set("summary_rebuild_s", seconds);
         results.Set("summary_rebuild_events_per_s", events / seconds);
         // Microseconds of CPU per event: this process (the daemon: fetch, deserialise, fold, serialise) and the rest of

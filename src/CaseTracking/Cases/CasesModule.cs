@@ -5,10 +5,12 @@ using CaseTracking.Statistics;
 using CaseTracking.Infrastructure;
 using CaseTracking.People;
 using CaseTracking.Retention;
+using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Schema;
 using Marten.Schema.Indexing.Unique;
+using Marten.Storage;
 using Wolverine.Http;
 
 namespace CaseTracking.Cases;
@@ -26,7 +28,18 @@ public static class CasesModule
 
 
     /// <summary>The projections a full rebuild rebuilds, side by side.</summary>
-    public static readonly string[] RebuildNames = ["CaseSummary", nameof(CaseloadProjection), nameof(StatisticsProjection), "CaseActivity"];
+    public static readonly string[] RebuildNames = [nameof(CaseSummary), nameof(CaseloadProjection), nameof(StatisticsProjection), "CaseActivity"];
+
+    /// <summary>
+    /// Rebuilds one projection of one database: the case summaries by <see cref="CaseSummaryRebuild"/>, a batch job
+    /// (ADR 0014), the async projections by Marten's daemon. <paramref name="progress"/> hears the summaries' events
+    /// folded so far; the daemon's projections report theirs in Marten's progress table.
+    /// </summary>
+    public static Task RebuildAsync(IDocumentStore store, IProjectionDaemon daemon, IMartenDatabase database, string name,
+        TimeSpan timeout, Action<long>? progress, CancellationToken ct) =>
+        name == nameof(CaseSummary) && Environment.GetEnvironmentVariable("CASETRACKING_SUMMARY_REBUILD") != "daemon"
+            ? new CaseSummaryRebuild(store).RebuildAsync(database, progress, ct)
+            : daemon.RebuildProjectionAsync(name, timeout, ct);
 
     public static StoreOptions ConfigureCases(this StoreOptions opts, SupervisionKinds kinds, StatisticsSettings? statistics = null)
     {

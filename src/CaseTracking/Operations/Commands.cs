@@ -110,14 +110,20 @@ public class RebuildCommand : JasperFxAsyncCommand<RebuildInput>
                 .StartAsync(async ctx =>
                 {
                     var tasks = names.ToDictionary(n => n, n => ctx.AddTask($"{database.Id.Identity} {n}", maxValue: Math.Max(1, total)));
-                    var rebuilds = names.Select(n => daemon.RebuildProjectionAsync(n, TimeSpan.FromMinutes(30), CancellationToken.None)).ToArray();
+                    // The summaries' batch rebuild counts the events it folded; the daemon's projections are read from
+                    // Marten's progress table.
+                    long summaries = 0;
+                    var rebuilds = names.Select(n => CasesModule.RebuildAsync(store, daemon, database, n, TimeSpan.FromMinutes(30),
+                        folded => Interlocked.Exchange(ref summaries, folded), CancellationToken.None)).ToArray();
                     var all = Task.WhenAll(rebuilds);
                     while (!all.IsCompleted)
                     {
                         await Task.WhenAny(all, Task.Delay(500));
                         var progress = await database.AllProjectionProgress();
                         foreach (var (name, task) in tasks)
-                            task.Value = progress.Where(p => p.ShardName.StartsWith(name, StringComparison.Ordinal)).Select(p => p.Sequence).DefaultIfEmpty(0).Max();
+                            task.Value = name == nameof(CaseSummary)
+                                ? Interlocked.Read(ref summaries)
+                                : progress.Where(p => p.ShardName.StartsWith(name, StringComparison.Ordinal)).Select(p => p.Sequence).DefaultIfEmpty(0).Max();
                     }
 
                     await all;

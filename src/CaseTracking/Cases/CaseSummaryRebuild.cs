@@ -1,0 +1,115 @@
+using System.Threading.Channels;
+using JasperFx.Events;
+using Marten;
+using Marten.Storage;
+using NpgsqlTypes;
+
+namespace CaseTracking.Cases;
+
+/// <summary>
+/// <see cref="CaseSummary"/> rows written in bulk by binary COPY, each with its revision (the stream's version) in the
+/// same row, as Marten's inline upsert writes it. Marten's own bulk insert writes revision 1, which then cost an update
+/// of every row: at 100,000 cases a second full write of the table and its eight indexes. The seeder and the summaries'
+/// rebuild write through here; a test compares every column with what the inline projection wrote for the same events.
+/// </summary>
+public static class CaseSummaryCopy
+{
+    private static readonly string DotnetType = typeof(CaseSummary).FullName!;
+
+    public static async Task CopyAsync(IDocumentStore store, Npgsql.NpgsqlConnection conn, string tenant, IReadOnlyCollection<CaseSummary> summaries, CancellationToken ct)
+    {
+        var serializer = store.Options.Serializer();
+        // status and kind are Marten's duplicated fields (CasesModule), stored as the enum's name (EnumStorage.AsString).
+        await using var copy = await conn.BeginBinaryImportAsync(
+            $"copy {store.Options.DatabaseSchemaName}.mt_doc_casesummary (tenant_id, id, data, mt_dotnet_type, mt_version, status, kind) from stdin (format binary)", ct);
+        foreach (var s in summaries)
+        {
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(tenant, NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(s.Id, NpgsqlDbType.Uuid, ct);
+            await copy.WriteAsync(serializer.ToJson(s), NpgsqlDbType.Jsonb, ct);
+            await copy.WriteAsync(DotnetType, NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(s.Version, NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(s.Status.ToString(), NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(s.Kind.ToString(), NpgsqlDbType.Varchar, ct);
+        }
+
+        await copy.CompleteAsync(ct);
+    }
+}
+
+/// <summary>
+/// The case summaries rebuilt from the events of one database as a batch job: each case's events read stream by
+/// stream, folded by Marten's own aggregator for <see cref="CaseSummary"/> (the Apply methods the inline projection
+/// runs on every append, so there is one fold), and written by COPY. Marten's daemon rebuilds a snapshot projection
+/// page by page through the log, one upsert per summary per page, at ≈ 40 µs of the machine's two cores an event:
+/// the longest of the rebuild's projections (docs/performance.md, issue 20). Runs with the app stopped, like every
+/// rebuild (docs/operations.md); the table is emptied first.
+/// </summary>
+public sealed class CaseSummaryRebuild(IDocumentStore store)
+{
+    /// <summary>Streams read, folded and copied together.</summary>
+    public const int BatchStreams = 1_000;
+
+    /// <summary>Batches worked on at once: one folds in the app while PostgreSQL reads or copies the other's.</summary>
+    public const int Workers = 2;
+
+    /// <summary>A batch job's statements, not a request's (at 100,000 cases the final analyse alone takes seconds).</summary>
+    private const int TimeoutSeconds = 900;
+
+    /// <summary>Rebuilds every summary of <paramref name="database"/>; returns the events folded.</summary>
+    public async Task<long> RebuildAsync(IMartenDatabase database, Action<long>? progress, CancellationToken ct)
+    {
+        var schema = store.Options.DatabaseSchemaName;
+        var streams = new List<(string Tenant, Guid Id)>();
+        await using (var conn = await Provinces.ProvinceDatabases.OpenAsync(database, ct))
+        {
+            await using (var truncate = new Npgsql.NpgsqlCommand($"truncate {schema}.mt_doc_casesummary", conn))
+                await truncate.ExecuteNonQueryAsync(ct);
+            // In id order, so that a batch's events come out of the (stream, version) index close together.
+            await using var cmd = new Npgsql.NpgsqlCommand($"select tenant_id, id from {schema}.mt_streams order by tenant_id, id", conn) { CommandTimeout = TimeoutSeconds };
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) streams.Add((reader.GetString(0), reader.GetGuid(1)));
+        }
+
+        var aggregator = ((StoreOptions)store.Options).Projections.AggregatorFor<CaseSummary>();
+        var batches = Channel.CreateUnbounded<(string Tenant, Guid[] Ids)>();
+        foreach (var tenant in streams.GroupBy(s => s.Tenant))
+            foreach (var chunk in tenant.Select(s => s.Id).Chunk(BatchStreams))
+                batches.Writer.TryWrite((tenant.Key, chunk));
+        batches.Writer.Complete();
+
+        long events = 0;
+        await Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => Task.Run(async () =>
+        {
+            await foreach (var (tenant, ids) in batches.Reader.ReadAllAsync(ct))
+            {
+                await using var session = store.QuerySession(new Marten.Services.SessionOptions { TenantId = tenant, Timeout = TimeoutSeconds });
+                var log = await session.Events.QueryAllRawEvents()
+                    .Where(e => e.StreamId.IsOneOf(ids))
+                    .OrderBy(e => e.StreamId).ThenBy(e => e.Version)
+                    .ToListAsync(ct);
+                var summaries = new List<CaseSummary>(ids.Length);
+                foreach (var stream in log.GroupBy(e => e.StreamId))
+                {
+                    var history = stream.ToList();
+                    var summary = await aggregator.BuildAsync(history, session, null, ct);
+                    // A stream that never opened a case folds to nothing, as it does inline.
+                    if (summary is null) continue;
+                    summary.Version = history[^1].Version;
+                    summaries.Add(summary);
+                }
+
+                await using var conn = await Provinces.ProvinceDatabases.OpenAsync(database, ct);
+                await CaseSummaryCopy.CopyAsync(store, conn, tenant, summaries, ct);
+                var folded = Interlocked.Add(ref events, log.Count);
+                progress?.Invoke(folded);
+            }
+        }, ct)));
+
+        await using (var conn = await Provinces.ProvinceDatabases.OpenAsync(database, ct))
+        await using (var analyse = new Npgsql.NpgsqlCommand($"analyze {schema}.mt_doc_casesummary", conn) { CommandTimeout = TimeoutSeconds })
+            await analyse.ExecuteNonQueryAsync(ct);
+        return events;
+    }
+}
