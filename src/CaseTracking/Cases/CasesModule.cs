@@ -37,7 +37,7 @@ public static class CasesModule
     /// </summary>
     public static Task RebuildAsync(IDocumentStore store, IProjectionDaemon daemon, IMartenDatabase database, string name,
         TimeSpan timeout, Action<long>? progress, CancellationToken ct) =>
-        name == nameof(CaseSummary) && Environment.GetEnvironmentVariable("CASETRACKING_SUMMARY_REBUILD") != "daemon"
+        name == nameof(CaseSummary)
             ? new CaseSummaryRebuild(store).RebuildAsync(database, progress, ct)
             : daemon.RebuildProjectionAsync(name, timeout, ct);
 
