@@ -84,7 +84,11 @@ public sealed class CaseSummaryRebuild(IDocumentStore store)
         {
             await foreach (var (tenant, ids) in batches.Reader.ReadAllAsync(ct))
             {
-                await using var session = store.QuerySession(new Marten.Services.SessionOptions { TenantId = tenant, Timeout = TimeoutSeconds });
+                // This database's events, even for a province whose registry entry already points elsewhere (between a
+                // move and its cleanup the old copy is still here, and it is this database's table being rebuilt).
+                var options = Marten.Services.SessionOptions.ForDatabase(tenant, database);
+                options.Timeout = TimeoutSeconds;
+                await using var session = store.QuerySession(options);
                 var log = await session.Events.QueryAllRawEvents()
                     .Where(e => e.StreamId.IsOneOf(ids))
                     .OrderBy(e => e.StreamId).ThenBy(e => e.Version)

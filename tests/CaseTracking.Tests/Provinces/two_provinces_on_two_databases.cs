@@ -93,6 +93,27 @@ public sealed class two_provinces_on_two_databases(TwoClusterFixture app) : IAsy
         (await own.Auditor.Get($"/api/audit/verify/{own.Case}")).Body.GetProperty("valid").GetBoolean().ShouldBeTrue();
     }
 
+    /// <summary>The summaries' batch rebuild (ADR 0014) of the second database rebuilds its province there and touches no other.</summary>
+    [Fact]
+    public async Task the_summaries_of_the_province_on_its_own_database_rebuild_there()
+    {
+        var schema = app.Schema;
+        var row = $"select concat_ws('|', tenant_id, id, mt_version, status, kind, data ->> 'wardId', data ->> 'personId') from {schema}.mt_doc_casesummary where id = @id";
+        var before = await SecondCluster.ScalarAsync<string>(app.SecondDatabase, row, ("id", own.Case));
+        var sharedBefore = await SecondCluster.ScalarAsync<string>(TestDatabase.ConnectionString, row, ("id", shared.Case));
+
+        var database = await app.Store.Storage.FindOrCreateDatabase(own.Code);
+        var events = await new CaseTracking.Cases.CaseSummaryRebuild(app.Store).RebuildAsync(database, null, default);
+
+        events.ShouldBeGreaterThan(0);
+        (await SecondCluster.ScalarAsync<string>(app.SecondDatabase, row, ("id", own.Case))).ShouldBe(before);
+        before.ShouldStartWith($"{own.Code}|{own.Case}|");
+        (await SecondCluster.ScalarAsync<string>(TestDatabase.ConnectionString, row, ("id", shared.Case))).ShouldBe(sharedBefore);
+        (await SecondCluster.ScalarAsync<long>(TestDatabase.ConnectionString,
+            $"select count(*) from {schema}.mt_doc_casesummary where tenant_id = @t", ("t", own.Code))).ShouldBe(0);
+        (await own.Supervisor.Get($"/api/cases/{own.Case}")).Status.ShouldBe(200);
+    }
+
     [Fact]
     public async Task a_user_of_one_province_gets_404_for_a_case_of_the_other()
     {
