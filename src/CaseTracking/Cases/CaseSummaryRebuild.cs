@@ -67,7 +67,8 @@ public sealed class CaseSummaryRebuild(IDocumentStore store)
             await using (var truncate = new Npgsql.NpgsqlCommand($"truncate {schema}.mt_doc_casesummary", conn))
                 await truncate.ExecuteNonQueryAsync(ct);
             // In id order, so that a batch's events come out of the (stream, version) index close together.
-            await using var cmd = new Npgsql.NpgsqlCommand($"select tenant_id, id from {schema}.mt_streams order by tenant_id, id", conn) { CommandTimeout = TimeoutSeconds };
+            await using var cmd = new Npgsql.NpgsqlCommand(
+                $"select tenant_id, id from {store.Options.Events.DatabaseSchemaName}.mt_streams order by tenant_id, id", conn) { CommandTimeout = TimeoutSeconds };
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) streams.Add((reader.GetString(0), reader.GetGuid(1)));
         }
@@ -80,7 +81,37 @@ public sealed class CaseSummaryRebuild(IDocumentStore store)
         batches.Writer.Complete();
 
         long events = 0;
-        await Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => Task.Run(async () =>
+        // The first failure (a case written meanwhile: duplicate key; the database gone) stops the other worker too.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var workers = Enumerable.Range(0, Workers).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                await CopyBatchesAsync(stop.Token);
+            }
+            catch
+            {
+                await stop.CancelAsync();
+                throw;
+            }
+        }, stop.Token)).ToArray();
+        try
+        {
+            await Task.WhenAll(workers);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested
+                                                 && workers.FirstOrDefault(w => w.IsFaulted && w.Exception!.InnerException is not OperationCanceledException) is { } failed)
+        {
+            // The cancelled worker's exception came first; the cause is the other's.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed.Exception!.InnerException!);
+        }
+
+        await using (var conn = await Provinces.ProvinceDatabases.OpenAsync(database, ct))
+        await using (var analyse = new Npgsql.NpgsqlCommand($"analyze {schema}.mt_doc_casesummary", conn) { CommandTimeout = TimeoutSeconds })
+            await analyse.ExecuteNonQueryAsync(ct);
+        return events;
+
+        async Task CopyBatchesAsync(CancellationToken ct)
         {
             await foreach (var (tenant, ids) in batches.Reader.ReadAllAsync(ct))
             {
@@ -109,11 +140,6 @@ public sealed class CaseSummaryRebuild(IDocumentStore store)
                 var folded = Interlocked.Add(ref events, log.Count);
                 progress?.Invoke(folded);
             }
-        }, ct)));
-
-        await using (var conn = await Provinces.ProvinceDatabases.OpenAsync(database, ct))
-        await using (var analyse = new Npgsql.NpgsqlCommand($"analyze {schema}.mt_doc_casesummary", conn) { CommandTimeout = TimeoutSeconds })
-            await analyse.ExecuteNonQueryAsync(ct);
-        return events;
+        }
     }
 }
