@@ -98,8 +98,11 @@ public class RebuildCommand : JasperFxAsyncCommand<RebuildInput>
             ? [one]
             : CasesModule.RebuildNames;
         // Every database of the store: the shared one and each province's own (ADR 0007), one after the other.
+        var tenancy = (Provinces.ProvinceTenancy)store.Options.Tenancy;
         foreach (var database in await store.Storage.AllDatabases())
         {
+            // "shared" or "province-CODE", as projection-status names them.
+            var label = tenancy.LabelOf(database);
             using var daemon = await ((DocumentStore)store).BuildProjectionDaemonAsync(database.Id);
             var stats = await database.FetchEventStoreStatistics();
             var total = stats.EventCount;
@@ -109,7 +112,7 @@ public class RebuildCommand : JasperFxAsyncCommand<RebuildInput>
             await AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
                 .StartAsync(async ctx =>
                 {
-                    var tasks = names.ToDictionary(n => n, n => ctx.AddTask($"{database.Id.Identity} {n}", maxValue: Math.Max(1, total)));
+                    var tasks = names.ToDictionary(n => n, n => ctx.AddTask($"{label} {n}", maxValue: Math.Max(1, total)));
                     // The summaries' batch rebuild counts the events it folded; the daemon's projections are read from
                     // Marten's progress table.
                     long summaries = 0;
@@ -130,7 +133,7 @@ public class RebuildCommand : JasperFxAsyncCommand<RebuildInput>
                     foreach (var task in tasks.Values) task.Value = task.MaxValue;
                 });
             var seconds = watch.Elapsed.TotalSeconds;
-            AnsiConsole.MarkupLine($"{Markup.Escape(database.Id.Identity)}: rebuilt {string.Join(", ", names)} over {total:N0} events in {seconds:N1} s: [bold]{total / Math.Max(seconds, 0.001):N0} events/s[/] of the log into every projection");
+            AnsiConsole.MarkupLine($"{Markup.Escape(label)}: rebuilt {string.Join(", ", names)} over {total:N0} events in {seconds:N1} s: [bold]{total / Math.Max(seconds, 0.001):N0} events/s[/] of the log into every projection");
         }
 
         return true;
