@@ -46,9 +46,9 @@ public static class CaseSummaryCopy
 /// the longest of the rebuild's projections (docs/performance.md, issue 20). Runs with the app stopped, like every
 /// rebuild (docs/operations.md); the table is emptied first.
 /// </summary>
-public sealed class CaseSummaryRebuild(IDocumentStore store)
+public sealed class CaseSummaryRebuild(IDocumentStore store, int batchStreams = CaseSummaryRebuild.BatchStreams)
 {
-    /// <summary>Streams read, folded and copied together.</summary>
+    /// <summary>Streams read, folded and copied together (a test passes fewer to have many batches).</summary>
     public const int BatchStreams = 1_000;
 
     /// <summary>Batches worked on at once: one folds in the app while PostgreSQL reads or copies the other's.</summary>
@@ -76,7 +76,7 @@ public sealed class CaseSummaryRebuild(IDocumentStore store)
         var aggregator = ((StoreOptions)store.Options).Projections.AggregatorFor<CaseSummary>();
         var batches = Channel.CreateUnbounded<(string Tenant, Guid[] Ids)>();
         foreach (var tenant in streams.GroupBy(s => s.Tenant))
-            foreach (var chunk in tenant.Select(s => s.Id).Chunk(BatchStreams))
+            foreach (var chunk in tenant.Select(s => s.Id).Chunk(batchStreams))
                 batches.Writer.TryWrite((tenant.Key, chunk));
         batches.Writer.Complete();
 
