@@ -77,8 +77,8 @@ public static class Product
     }
 
     /// <summary>
-    /// Opt-in phase <c>summary</c>: the case summaries (Marten's inline snapshot projection) rebuilt alone (issue 20: the
-    /// rebuild's longest projection), with the machine's CPU split between this process and everything else (PostgreSQL).
+    /// Opt-in phase <c>summary</c>: the case summaries rebuilt alone by their batch job (issue 20, ADR 0014), with the
+    /// machine's CPU split between this process and everything else (PostgreSQL).
     /// </summary>
     public static async Task RebuildSummaryAsync(IServiceProvider services, Figures results)
     {
@@ -86,8 +86,8 @@ public static class Product
         var (events, seconds, cpu) = await RebuildAloneAsync(services, nameof(CaseSummary));
         results.Set("summary_rebuild_s", seconds);
         results.Set("summary_rebuild_events_per_s", events / seconds);
-        // Microseconds of CPU per event: this process (the daemon: fetch, deserialise, fold, serialise) and the rest of
-        // the machine (PostgreSQL: the page queries and the summaries' upserts).
+        // Microseconds of CPU per event: this process (read and deserialise the events, fold, serialise the summaries)
+        // and the rest of the machine (PostgreSQL: the streams' event queries and the COPY).
         var app = cpu.App.TotalMilliseconds * 1000 / events;
         var other = (cpu.Machine - cpu.App).TotalMilliseconds * 1000 / events;
         results.Set("summary_rebuild_app_us_per_event", app);

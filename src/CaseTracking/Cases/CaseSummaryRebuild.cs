@@ -10,18 +10,22 @@ namespace CaseTracking.Cases;
 /// <see cref="CaseSummary"/> rows written in bulk by binary COPY, each with its revision (the stream's version) in the
 /// same row, as Marten's inline upsert writes it. Marten's own bulk insert writes revision 1, which then cost an update
 /// of every row: at 100,000 cases a second full write of the table and its eight indexes. The seeder and the summaries'
-/// rebuild write through here; a test compares every column with what the inline projection wrote for the same events.
+/// rebuild write through here; a test compares every column with what Marten's own rebuild writes for the same events.
 /// </summary>
 public static class CaseSummaryCopy
 {
     private static readonly string DotnetType = typeof(CaseSummary).FullName!;
+
+    /// <summary>The summaries' table, qualified, as Marten maps the document.</summary>
+    public static string Table(IDocumentStore store) =>
+        store.Options.FindOrResolveDocumentType(typeof(CaseSummary)).TableName.QualifiedName;
 
     public static async Task CopyAsync(IDocumentStore store, Npgsql.NpgsqlConnection conn, string tenant, IReadOnlyCollection<CaseSummary> summaries, CancellationToken ct)
     {
         var serializer = store.Options.Serializer();
         // status and kind are Marten's duplicated fields (CasesModule), stored as the enum's name (EnumStorage.AsString).
         await using var copy = await conn.BeginBinaryImportAsync(
-            $"copy {store.Options.DatabaseSchemaName}.mt_doc_casesummary (tenant_id, id, data, mt_dotnet_type, mt_version, status, kind) from stdin (format binary)", ct);
+            $"copy {Table(store)} (tenant_id, id, data, mt_dotnet_type, mt_version, status, kind) from stdin (format binary)", ct);
         foreach (var s in summaries)
         {
             await copy.StartRowAsync(ct);
@@ -60,11 +64,11 @@ public sealed class CaseSummaryRebuild(IDocumentStore store, int batchStreams = 
     /// <summary>Rebuilds every summary of <paramref name="database"/>; returns the events folded.</summary>
     public async Task<long> RebuildAsync(IMartenDatabase database, Action<long>? progress, CancellationToken ct)
     {
-        var schema = store.Options.DatabaseSchemaName;
+        var table = CaseSummaryCopy.Table(store);
         var streams = new List<(string Tenant, Guid Id)>();
         await using (var conn = await Provinces.ProvinceDatabases.OpenAsync(database, ct))
         {
-            await using (var truncate = new Npgsql.NpgsqlCommand($"truncate {schema}.mt_doc_casesummary", conn))
+            await using (var truncate = new Npgsql.NpgsqlCommand($"truncate {table}", conn))
                 await truncate.ExecuteNonQueryAsync(ct);
             // In id order, so that a batch's events come out of the (stream, version) index close together.
             await using var cmd = new Npgsql.NpgsqlCommand(
@@ -107,7 +111,7 @@ public sealed class CaseSummaryRebuild(IDocumentStore store, int batchStreams = 
         }
 
         await using (var conn = await Provinces.ProvinceDatabases.OpenAsync(database, ct))
-        await using (var analyse = new Npgsql.NpgsqlCommand($"analyze {schema}.mt_doc_casesummary", conn) { CommandTimeout = TimeoutSeconds })
+        await using (var analyse = new Npgsql.NpgsqlCommand($"analyze {table}", conn) { CommandTimeout = TimeoutSeconds })
             await analyse.ExecuteNonQueryAsync(ct);
         return events;
 

@@ -165,8 +165,9 @@ public sealed class Seeder(IDocumentStore store, HashChain chain, SupervisionKin
     /// <summary>
     /// The loaded tables are analysed: on a shared database the statistics still say this province has no rows, and the
     /// planner then joined its 12,000 summaries to its streams by nested loops (the national benchmark's second province
-    /// outlasted the 30 s command timeout). At 100,000 cases this outlasts the ordinary 30 s command timeout, so it gets
-    /// <see cref="FinishTimeoutSeconds"/>. (The summaries carry their revision from the COPY, <see cref="CaseSummaryCopy"/>.)
+    /// outlasted the 30 s command timeout). Bulk work on the whole province, so it gets <see cref="FinishTimeoutSeconds"/>
+    /// (at 100,000 cases it, with the revision update it had then, outlasted the ordinary 30 s). The summaries carry their
+    /// revision from the COPY (<see cref="CaseSummaryCopy"/>).
     /// </summary>
     private async Task FinishAsync(string tenant, CancellationToken ct)
     {
